@@ -1,0 +1,80 @@
+"""Probabilities of attainment with confidence intervals, from counts.
+
+A run is reduced chunk by chunk to counts (:class:`Tally`), so memory does not grow with the
+number of paths, and any two runs over the same paths can be compared pair by pair. Intervals
+come from :func:`scipy.stats.binomtest` (Wilson score by default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from ipsim.analysis.measures import attained
+from ipsim.engines.paths import IndicatorPaths
+from ipsim.scenario.params import Target
+
+__all__ = ["Proportion", "proportion", "attainment_matrix", "Tally", "ALL"]
+
+ALL = "all_targets"
+"""Name of the joint column: every target met on the same path."""
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """An estimated probability ``k / n`` with its confidence interval."""
+
+    k: int
+    n: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+    level: float
+
+    def as_dict(self) -> dict:
+        """``probability``, ``ci_low``, ``ci_high`` (the summary.json shape) plus k and n."""
+        return {"probability": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high,
+                "successes": self.k, "paths": self.n}
+
+
+def proportion(k: int, n: int, level: float = 0.95, method: str = "wilson") -> Proportion:
+    """Probability ``k / n`` with a ``level`` interval (``wilson`` or ``exact``, i.e.
+    Clopper-Pearson), from :meth:`scipy.stats.binomtest(...).proportion_ci`."""
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method=method)
+    return Proportion(int(k), int(n), k / n, float(ci.low), float(ci.high), level)
+
+
+def attainment_matrix(targets: tuple[Target, ...], paths: IndicatorPaths) -> np.ndarray:
+    """(paths, targets + 1) bool: each target met, and (last column) all of them at once."""
+    met = np.column_stack([attained(t, paths) for t in targets])
+    return np.column_stack([met, met.all(axis=1)])
+
+
+@dataclass
+class Tally:
+    """Counts of one run, enough for every probability and paired comparison it reports.
+
+    ``met[j]`` counts paths meeting column ``j`` of :func:`attainment_matrix`;
+    ``gained[j]`` / ``lost[j]`` count paths where this run meets ``j`` and the reference run
+    (the base of a comparison, on the same paths) does not / where only the reference does.
+    """
+
+    n: int
+    met: np.ndarray
+    released: int
+    gained: np.ndarray
+    lost: np.ndarray
+
+    @classmethod
+    def of(cls, matrix: np.ndarray, released: np.ndarray,
+           reference: np.ndarray | None = None) -> Tally:
+        """Counts of one chunk; ``reference`` is the base run's matrix on the same paths."""
+        ref = matrix if reference is None else reference
+        return cls(matrix.shape[0], matrix.sum(axis=0), int(released.sum()),
+                   (matrix & ~ref).sum(axis=0), (~matrix & ref).sum(axis=0))
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.n + other.n, self.met + other.met, self.released + other.released,
+                     self.gained + other.gained, self.lost + other.lost)

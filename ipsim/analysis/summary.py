@@ -1,0 +1,58 @@
+"""Turn a run's counts and kept paths into the numbers a report shows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ipsim.analysis.attainment import proportion
+from ipsim.model.indicators import INDICATORS
+from ipsim.scenario.params import Scenario, Target
+
+__all__ = ["QUANTILES", "target_rows", "indicator_rows", "target_path"]
+
+QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
+
+
+def target_rows(scenario: Scenario, tally, level: float = 0.95) -> tuple[list, dict, dict]:
+    """Per-target attainment, the joint probability and the mid-term release, with intervals.
+
+    Returns
+    -------
+    targets : list of dict
+        One per target: ``id``, ``label``, ``indicator``, ``measure``, ``op``, ``threshold``,
+        ``by_month``, ``probability``, ``ci_low``, ``ci_high``, ``successes``, ``paths``.
+    all_targets, midterm_release : dict
+        ``probability``, ``ci_low``, ``ci_high``, ``successes``, ``paths``.
+    """
+    rows = []
+    for j, t in enumerate(scenario.targets):
+        rows.append({"id": t.id, "label": t.label, "indicator": t.indicator,
+                     "measure": t.measure, "op": t.op,
+                     "threshold": t.by_month if t.measure == "event" else t.threshold,
+                     "by_month": t.by_month,
+                     **proportion(int(tally.met[j]), tally.n, level).as_dict()})
+    joint = proportion(int(tally.met[-1]), tally.n, level).as_dict()
+    released = proportion(tally.released, tally.n, level).as_dict()
+    return rows, joint, released
+
+
+def indicator_rows(scenario: Scenario, kept, means: dict[str, np.ndarray]) -> list[dict]:
+    """Per indicator and year: calendar year, mean over all paths, and quantiles of the kept
+    paths (``q05`` .. ``q95``)."""
+    rows = []
+    for name, yearly in kept.yearly.items():
+        qs = np.quantile(yearly, QUANTILES, axis=0)
+        for year in range(yearly.shape[1]):
+            rows.append({"indicator": name, "unit": INDICATORS[name].unit, "year": year,
+                         "calendar_year": scenario.start_year - 1 + year,
+                         "mean": float(means[name][year]),
+                         **{f"q{round(q * 100):02d}": float(qs[i, year])
+                            for i, q in enumerate(QUANTILES)}})
+    return rows
+
+
+def target_path(target: Target, baseline: float, years: int) -> np.ndarray | None:
+    """The yearly path a growth target implies, ``baseline (1 + threshold)^k``; else None."""
+    if target.measure not in ("cagr", "mean_yoy"):
+        return None
+    return baseline * (1.0 + target.threshold) ** np.arange(years + 1)

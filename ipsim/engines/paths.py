@@ -1,0 +1,55 @@
+"""What an engine hands to the analysis: yearly indicators, events and the gate, per path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["IndicatorPaths"]
+
+
+@dataclass
+class IndicatorPaths:
+    """Simulated paths of one scenario.
+
+    Attributes
+    ----------
+    yearly : dict of str to numpy.ndarray
+        Indicator name -> (paths, years + 1); column 0 is year 0 (see
+        :mod:`ipsim.model.indicators`).
+    events : dict of str to numpy.ndarray
+        Event indicator -> (paths,) month of first occurrence (1-based; ``inf`` if never).
+    released : numpy.ndarray
+        (paths,) bool: the mid-term gate opened (all True when there is no conditional
+        tranche to gate).
+    inputs : dict of str to numpy.ndarray
+        ``section.name`` -> (paths,) values drawn for each uncertain parameter.
+    """
+
+    yearly: dict[str, np.ndarray]
+    events: dict[str, np.ndarray]
+    released: np.ndarray
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """Number of paths."""
+        return self.released.shape[0]
+
+    def take(self, index) -> IndicatorPaths:
+        """The paths selected by ``index`` (a slice or an index array)."""
+        return IndicatorPaths({k: v[index] for k, v in self.yearly.items()},
+                              {k: v[index] for k, v in self.events.items()},
+                              self.released[index],
+                              {k: v[index] for k, v in self.inputs.items()})
+
+    @staticmethod
+    def concatenate(parts: list[IndicatorPaths]) -> IndicatorPaths:
+        """Paths of several chunks, in order."""
+        first = parts[0]
+        return IndicatorPaths(
+            {k: np.concatenate([p.yearly[k] for p in parts]) for k in first.yearly},
+            {k: np.concatenate([p.events[k] for p in parts]) for k in first.events},
+            np.concatenate([p.released for p in parts]),
+            {k: np.concatenate([p.inputs[k] for p in parts]) for k in first.inputs})

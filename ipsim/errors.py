@@ -1,0 +1,73 @@
+"""Exceptions that carry enough context for a one-line, actionable message.
+
+A :class:`ScenarioError` names the file, the line and column, the key path and what is
+allowed; the CLI prints ``str(error)`` and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["IpsimError", "ScenarioError", "ScenarioErrors", "UsageError", "ModelError",
+           "did_you_mean"]
+
+
+class IpsimError(Exception):
+    """Base class of every error ipsim raises on purpose."""
+
+
+@dataclass
+class ScenarioError(IpsimError):
+    """One problem in a scenario file.
+
+    Parameters
+    ----------
+    file : str
+        The scenario file as the user named it.
+    key_path : str
+        Dotted key path of the offending entry (``policy.allocation.risk_pool``); ``""``
+        for the document itself.
+    message : str
+        What is wrong and what is allowed.
+    line, column : int or None
+        1-based position in the file, when known.
+    """
+
+    file: str
+    key_path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        key = self.key_path or "(document)"
+        return f"{where}: {key}: {self.message}"
+
+
+class ScenarioErrors(IpsimError):
+    """Every problem found in one or more scenario files (validation does not stop at one)."""
+
+    def __init__(self, errors: Iterable[ScenarioError]):
+        self.errors = sorted(errors, key=lambda e: (e.file, e.line or 0, e.column or 0))
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class UsageError(IpsimError):
+    """A bad command-line argument (exit status 2)."""
+
+
+class ModelError(IpsimError):
+    """The model produced an impossible value (NaN, a negative stock): names mechanism and month."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""`` if none is close."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

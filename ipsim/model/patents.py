@@ -1,0 +1,126 @@
+"""Patent creation and examination (mechanism 1).
+
+Monthly invention-patent applications grow by compound growth with shocks
+(:mod:`ipsim.model.growth`). A share ``f`` of each month's filings (the policy's
+``fast_track_share``) is examined on the fast track. Each track grants a share ``q``
+(``grant_rate``) of its filings after a lag drawn from a discretised gamma distribution
+(``lag_mean``, ``lag_sd``; fast track ``fast_lag_mean``, ``fast_lag_sd``): grants in month
+``m`` are ``q * sum_l pmf(l) * filings(m - l)`` for lags ``1..MAX_LAG-1`` months. Filings are
+in the thousands a month, so grants are their expected value; the randomness is in the
+filings. Patents in force lapse at ``lapse_rate`` a year:
+``stock_m = stock_{m-1} (1 - lapse)^(1/12) + grants_m``.
+
+Before the period, filings are back-projected on the path's own trend, all on the ordinary
+track. The lag distribution is shared by all paths (its parameters cannot be uncertain),
+which keeps the convolution one matrix-vector product.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from ipsim.model import growth
+from ipsim.model.spec import Param
+
+__all__ = ["PARAMS", "FIXED", "DRAWS", "MAX_LAG", "lag_pmf", "init", "step", "STOCKS"]
+
+NATIONAL = "data/national-facts.md"
+PARAMS: tuple[Param, ...] = (
+    Param("growth", 0.10, "1/yr", -0.5, 1.0,
+          "trend growth rate of invention-patent applications (annual, fraction)",
+          "assumption; seed 000 (Caohejing: ~20 %/yr over ten years), seed 001 (Shanghai PCT "
+          "+15.8 % in 2022)"),
+    Param("volatility", 0.08, "1/sqrt(yr)", 0.0, 1.0,
+          "volatility of the log level of applications", "assumption"),
+    Param("grant_rate", 0.5, "fraction", 0.0, 1.0,
+          "share of examined invention applications granted",
+          f"{NATIONAL}: 47.3 % (2020), 55 % (2021)"),
+    Param("lag_mean", 20.0, "months", 1.0, 48.0,
+          "mean examination lag, ordinary track", f"{NATIONAL}: pendency 20.0 months (2020)"),
+    Param("lag_sd", 6.0, "months", 0.1, 24.0,
+          "standard deviation of the examination lag, ordinary track", "assumption"),
+    Param("fast_lag_mean", 3.0, "months", 1.0, 24.0,
+          "mean examination lag, fast track", "seed 002 (Yuhang: about 16 months down to 3)"),
+    Param("fast_lag_sd", 1.0, "months", 0.1, 12.0,
+          "standard deviation of the fast-track lag", "assumption"),
+    Param("lapse_rate", 0.06, "1/yr", 0.0, 0.5,
+          "share of invention patents in force that lapse a year", "assumption"),
+)
+FIXED = ("lag_mean", "lag_sd", "fast_lag_mean", "fast_lag_sd")
+"""Parameters that must be numbers, not distributions (shared by every path)."""
+
+DRAWS = 0  # the applications' shock comes from the common-shock block
+MAX_LAG = 60
+"""Longest examination lag represented (months); the lag pmf is truncated and renormalised."""
+
+STOCKS = {"invention_stock": "stock"}
+
+
+def lag_pmf(mean: float, sd: float, max_lag: int = MAX_LAG) -> np.ndarray:
+    """Discretised gamma pmf of the examination lag over ``0..max_lag-1`` months.
+
+    ``pmf[l] = G(l + 1/2) - G(l - 1/2)`` for ``l >= 1`` (``pmf[0] = 0``: nothing is granted in
+    the month it is filed), renormalised, with ``G`` the gamma cdf of the given mean and
+    standard deviation (months).
+    """
+    shape = (mean / sd) ** 2
+    dist = stats.gamma(shape, scale=mean / shape)
+    edges = np.arange(max_lag + 1) - 0.5
+    pmf = np.diff(dist.cdf(np.clip(edges, 0.0, None)))
+    pmf[0] = 0.0
+    return pmf / pmf.sum()
+
+
+def init(state, p, baseline) -> None:
+    """Add ``apps_log`` (log monthly filings), ``filed`` and ``filed_fast`` (paths, MAX_LAG)
+    ring buffers of filings by track, ``stock`` (patents in force), ``pmf`` (2, MAX_LAG)
+    lag pmfs and ``grants_year0`` (expected grants of year 0, for the baseline column).
+
+    The ring slot of month ``m`` is ``m % MAX_LAG``; months ``-MAX_LAG+1..0`` are filled by
+    the back-projection."""
+    g = growth.log_drift(p.growth) * np.ones(state.n)
+    state.apps_log = growth.initial_log_level(baseline["applications"], g)
+    state.pmf = np.stack([lag_pmf(p.lag_mean, p.lag_sd), lag_pmf(p.fast_lag_mean, p.fast_lag_sd)])
+    months = -np.arange(MAX_LAG)                       # 0, -1, ..., -(MAX_LAG-1)
+    past = np.exp(state.apps_log[:, None] + np.multiply.outer(g, months) / 12.0)
+    state.filed = np.zeros((state.n, MAX_LAG))         # ordinary track
+    state.filed_fast = np.zeros((state.n, MAX_LAG))    # fast track
+    state.filed[:, months % MAX_LAG] = past
+    state.stock = np.full(state.n, float(baseline["invention_stock"]))
+    discount = np.exp(-np.multiply.outer(g, np.arange(MAX_LAG)) / 12.0) @ state.pmf[0]
+    state.grants_year0 = p.grant_rate * baseline["applications"] * discount
+
+
+def step(state, p, month: int, shock: np.ndarray, fast_share: float) -> dict[str, np.ndarray]:
+    """Advance filings, grants and the stock by one month.
+
+    Parameters
+    ----------
+    state : State
+        Updates ``apps_log``, ``filed``, ``filed_fast``, ``stock``.
+    p : namespace
+        This mechanism's parameters (values or (paths,) arrays).
+    month : int
+        1-based month of the period.
+    shock : numpy.ndarray
+        (paths,) standardised shock of the applications series.
+    fast_share : float
+        Share of this month's filings on the fast track (policy), in [0, 1].
+
+    Returns
+    -------
+    dict
+        ``applications`` and ``grants`` this month (counts, (paths,)).
+    """
+    lags = (month - np.arange(MAX_LAG)) % MAX_LAG     # lag of each ring slot's filings
+    weights = state.pmf[:, lags]                      # (2, MAX_LAG)
+    grants = p.grant_rate * (state.filed @ weights[0] + state.filed_fast @ weights[1])
+    growth.step_log_level(state.apps_log, growth.log_drift(p.growth), p.volatility, shock)
+    apps = np.exp(state.apps_log)
+    slot = month % MAX_LAG
+    state.filed[:, slot] = apps * (1.0 - fast_share)
+    state.filed_fast[:, slot] = apps * fast_share
+    lapse = 1.0 - (1.0 - np.asarray(p.lapse_rate)) ** (1.0 / 12.0)
+    state.stock = state.stock * (1.0 - lapse) + grants
+    return {"applications": apps, "grants": grants}

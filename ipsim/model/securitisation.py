@@ -1,0 +1,87 @@
+"""IP securitisation (mechanism 4).
+
+The eligible asset pool is a share of the pledge-loan book not yet securitised:
+``E = max(0, eligible_share * balance - securitised)``. A path idle with ``E`` at or above the
+minimum pool size starts structuring a product; each later month, structuring ends with
+probability ``1 / months`` (geometric duration) and then succeeds with probability
+``success``; a success issues ``issue_share x E`` (yuan) and the securitised assets run off
+with the pledge book; a failure returns the path to idle. The first issuance is an event in
+time (its month is recorded).
+
+Programme support (cumulative spending ``c`` on ``securitisation_support``) acts through
+``v = c / (c + support_half)`` in [0, 1): the duration moves from ``months`` to
+``supported_months``, the success probability from ``success`` to ``supported_success``,
+and the minimum pool shrinks by ``v x support_pool_cut``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from ipsim.model.spec import Param
+
+__all__ = ["PARAMS", "DRAWS", "init", "step"]
+
+PARAMS: tuple[Param, ...] = (
+    Param("eligible_share", 0.3, "fraction", 0.0, 1.0,
+          "share of the pledge-loan book that can be pooled into a product", "assumption"),
+    Param("min_pool", 2.5e8, "yuan", 1.0, 1e12,
+          "smallest eligible pool a product can be structured on",
+          "assumption near the smallest issues in the sources: 243 million yuan (seed 002), "
+          "470 and 733 million yuan (data/national-facts.md, 2018)"),
+    Param("issue_share", 0.8, "fraction", 0.0, 1.0,
+          "share of the eligible pool a product securitises", "assumption"),
+    Param("months", 9.0, "months", 1.0, 60.0,
+          "mean structuring time without support", "assumption"),
+    Param("supported_months", 4.0, "months", 1.0, 60.0,
+          "mean structuring time with full support", "assumption"),
+    Param("success", 0.35, "fraction", 0.0, 1.0,
+          "probability a structuring ends in an issue, without support", "assumption"),
+    Param("supported_success", 0.8, "fraction", 0.0, 1.0,
+          "probability a structuring ends in an issue, with full support", "assumption"),
+    Param("support_half", 3e6, "yuan", 1.0, 1e10,
+          "cumulative support spending that buys half of the full support effect",
+          "assumption"),
+    Param("support_pool_cut", 0.5, "fraction", 0.0, 1.0,
+          "largest relative cut of the minimum pool that support buys (e.g. by adding "
+          "licence receivables)", "assumption"),
+)
+DRAWS = 2  # end of structuring, success
+
+
+def init(state, p) -> None:
+    """Add ``structuring`` (bool), ``securitised`` (yuan outstanding), ``support_spent``
+    (yuan), ``first_issue`` (month of the first product, ``inf`` until then)."""
+    state.structuring = np.zeros(state.n, dtype=bool)
+    state.securitised = state.zeros()
+    state.support_spent = state.zeros()
+    state.first_issue = np.full(state.n, np.inf)
+
+
+def support_level(spent, half):
+    """``v = c / (c + half)``: the share of the full support effect bought so far."""
+    return spent / (spent + half)
+
+
+def step(state, p, month: int, spend: dict, z: np.ndarray) -> dict[str, np.ndarray]:
+    """One month of structuring and issuance; returns products and amount issued.
+
+    ``z`` is (paths, 2): a structuring ends if ``z[:, 0] < Phi^-1(1/months)`` and succeeds if
+    ``z[:, 1] < Phi^-1(success)`` (comparisons of fixed draws with thresholds, so a higher
+    probability never turns a success into a failure).
+    """
+    state.support_spent += spend["securitisation_support"]
+    v = support_level(state.support_spent, p.support_half)
+    duration = p.months + (p.supported_months - p.months) * v
+    success = p.success + (p.supported_success - p.success) * v
+    min_pool = p.min_pool * (1.0 - p.support_pool_cut * v)
+    state.securitised *= 1.0 - state.pledge_leave
+    eligible = np.maximum(p.eligible_share * state.balance - state.securitised, 0.0)
+    ends = state.structuring & (z[:, 0] < special.ndtri(1.0 / duration))
+    issued = ends & (z[:, 1] < special.ndtri(success))
+    amount = np.where(issued, p.issue_share * eligible, 0.0)
+    state.securitised += amount
+    state.first_issue = np.where(issued & np.isinf(state.first_issue), month, state.first_issue)
+    state.structuring = np.where(state.structuring, ~ends, eligible >= min_pool)
+    return {"securitisations": issued.astype(float), "securitisation_amount": amount}

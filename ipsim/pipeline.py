@@ -1,0 +1,162 @@
+"""Run scenarios over many paths: chunks, workers, and the reduction to counts.
+
+Paths are split into chunks of whole random-number blocks; each chunk simulates every
+scenario of the run (a base and its variants) on the same paths, evaluates the targets and
+returns only counts, per-block sums and, for the first ``keep_paths`` paths, the paths
+themselves (for quantiles and plots). Memory is therefore bounded by the chunk size and
+``keep_paths``, whatever the number of paths, and the result is bit-identical for any
+number of workers and any chunk size: random numbers belong to blocks, counts are integers,
+and sums are taken per block and added in block order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ipsim.analysis.attainment import Tally, attainment_matrix
+from ipsim.engines import vectorised
+from ipsim.engines.paths import IndicatorPaths
+from ipsim.engines.streams import BLOCK
+from ipsim.errors import UsageError
+from ipsim.scenario.params import Scenario
+
+__all__ = ["RunResult", "run", "ENGINES", "DEFAULT_CHUNK_PATHS", "DEFAULT_KEEP_PATHS",
+           "MAX_PATHS"]
+
+ENGINES: dict[str, Callable[..., IndicatorPaths]] = {"vectorised": vectorised.simulate}
+"""Engine name -> ``simulate(scenario, seed, paths, first_block, n_blocks)``."""
+
+DEFAULT_CHUNK_PATHS = 8 * BLOCK
+DEFAULT_KEEP_PATHS = 100_000
+MAX_PATHS = 100_000_000
+"""Largest run accepted (about 40 CPU-minutes a million paths would make this days)."""
+
+
+@dataclass
+class ScenarioResult:
+    """What a run keeps of one scenario."""
+
+    scenario: Scenario
+    tally: Tally
+    block_sums: list[np.ndarray] = field(default_factory=list)  # (indicators, years+1) each
+    kept: list[IndicatorPaths] = field(default_factory=list)
+
+    def means(self) -> dict[str, np.ndarray]:
+        """Mean of every indicator by year over all paths: name -> (years + 1,)."""
+        total = np.sum(np.stack(self.block_sums), axis=0) / self.tally.n
+        return dict(zip(self.indicator_names, total, strict=True))
+
+    @property
+    def indicator_names(self) -> list[str]:
+        return list(self.kept[0].yearly)
+
+    def paths(self) -> IndicatorPaths:
+        """The kept paths (the first ``keep_paths`` of the run)."""
+        return IndicatorPaths.concatenate(self.kept)
+
+
+@dataclass
+class RunResult:
+    """The result of :func:`run`: one :class:`ScenarioResult` per scenario, base first."""
+
+    results: list[ScenarioResult]
+    seed: int
+    paths: int
+    engine: str
+    workers: int
+    chunk_paths: int
+    elapsed_s: float
+
+    @property
+    def base(self) -> ScenarioResult:
+        return self.results[0]
+
+
+def _chunk(task) -> list[tuple[Tally, list[np.ndarray], IndicatorPaths | None]]:
+    scenarios, engine, seed, paths, first_block, n_blocks, keep_paths = task
+    simulate = ENGINES[engine]
+    out, reference = [], None
+    for scenario in scenarios:
+        ip = simulate(scenario, seed, paths, first_block, n_blocks)
+        matrix = attainment_matrix(scenario.targets, ip)
+        if reference is None:
+            reference = matrix
+        tally = Tally.of(matrix, ip.released, reference)
+        stacked = np.stack(list(ip.yearly.values()), axis=1)      # (paths, indicators, years+1)
+        sums = [stacked[i:i + BLOCK].sum(axis=0) for i in range(0, ip.n, BLOCK)]
+        first_path = first_block * BLOCK
+        kept = ip.take(slice(0, max(0, keep_paths - first_path))) \
+            if first_path < keep_paths else None
+        out.append((tally, sums, kept))
+    return out
+
+
+def _worker_init() -> None:  # pragma: no cover - runs in the worker processes
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 1,
+        chunk_paths: int = DEFAULT_CHUNK_PATHS, keep_paths: int = DEFAULT_KEEP_PATHS,
+        engine: str = "vectorised", progress: Callable[[int], None] | None = None) -> RunResult:
+    """Simulate ``scenarios`` (a base, then variants) on the same ``paths`` paths.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        The base first; every scenario runs on the same random numbers.
+    paths : int
+        Number of Monte Carlo paths, >= 1.
+    seed : int
+        Seed of the run, >= 0.
+    workers : int
+        Processes to run chunks in (1 = in this process).
+    chunk_paths : int
+        Paths per chunk, rounded up to whole blocks of :data:`~ipsim.engines.streams.BLOCK`.
+    keep_paths : int
+        How many of the first paths to keep whole (for quantiles and plots).
+    engine : str
+        A key of :data:`ENGINES`.
+    progress : callable, optional
+        Called with the number of paths of each chunk as it completes.
+    """
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
+    if not 1 <= paths <= MAX_PATHS:
+        raise UsageError(f"--paths must be in [1, {MAX_PATHS:,}], got {paths}")
+    if workers < 1 or seed < 0 or chunk_paths < 1:
+        raise UsageError("workers and chunk size must be >= 1 and the seed >= 0")
+    t0 = time.perf_counter()
+    blocks = -(-paths // BLOCK)
+    per_chunk = max(1, -(-chunk_paths // BLOCK))
+    tasks = [(tuple(scenarios), engine, seed, paths, b, min(per_chunk, blocks - b), keep_paths)
+             for b in range(0, blocks, per_chunk)]
+    results = [ScenarioResult(s, Tally(0, 0, 0, 0, 0)) for s in scenarios]
+    if workers == 1 or len(tasks) == 1:
+        outputs = map(_chunk, tasks)
+        pool = None
+    else:
+        ctx = multiprocessing.get_context("fork" if "fork" in
+                                          multiprocessing.get_all_start_methods() else "spawn")
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+        outputs = pool.map(_chunk, tasks)
+    try:
+        for task, chunk in zip(tasks, outputs, strict=True):
+            for result, (tally, sums, kept) in zip(results, chunk, strict=True):
+                result.tally = tally if result.tally.n == 0 else result.tally + tally
+                result.block_sums.extend(sums)
+                if kept is not None and kept.n:
+                    result.kept.append(kept)
+            if progress:
+                progress(min(task[5] * BLOCK, paths - task[4] * BLOCK))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return RunResult(results, seed, paths, engine, workers, per_chunk * BLOCK,
+                     time.perf_counter() - t0)

@@ -1,0 +1,79 @@
+"""Write everything a ``run`` produces into one result folder, atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ipsim.analysis.summary import indicator_rows, target_path, target_rows
+from ipsim.model.indicators import INDICATORS
+from ipsim.report.atomic import staged_directory
+from ipsim.report.provenance import provenance
+from ipsim.report.tables import write_csv, write_json
+
+__all__ = ["summarise", "write_run"]
+
+
+def summarise(run) -> dict:
+    """The content of ``summary.json`` for the base scenario of ``run``."""
+    base = run.base
+    scenario = base.scenario
+    targets, joint, released = target_rows(scenario, base.tally)
+    return {**provenance(scenario, run), "description": scenario.description,
+            "horizon_months": scenario.horizon_months, "start_year": scenario.start_year,
+            "quantile_paths": base.paths().n, "targets": targets, "all_targets": joint,
+            "midterm_release": released, "elapsed_s": round(run.elapsed_s, 3)}
+
+
+def _plots(run, summary: dict, out: Path) -> None:
+    from ipsim.report import plots
+
+    scenario, kept = run.base.scenario, run.base.paths()
+    sub = f"{scenario.name}: {run.paths:,} paths, seed {run.seed}"
+    rows = [*summary["targets"],
+            {**summary["all_targets"], "label": "All targets at once", "emphasis": True},
+            {**summary["midterm_release"], "label": "Mid-term tranche released",
+             "emphasis": True}]
+    plots.save(plots.attainment_chart(rows, "Probability of meeting each target", sub),
+               out / "attainment")
+    years = scenario.start_year - 1 + np.arange(scenario.years + 1)
+    done = set()
+    for t in scenario.targets:
+        if t.measure not in ("cagr", "mean_yoy") or t.indicator in done:
+            continue
+        done.add(t.indicator)
+        yearly = kept.yearly[t.indicator]
+        qs = dict(zip(("q05", "q25", "q50", "q75", "q95"),
+                      np.quantile(yearly, (0.05, 0.25, 0.5, 0.75, 0.95), axis=0), strict=True))
+        path = target_path(t, float(np.mean(yearly[:, 0])), scenario.years)
+        ind = INDICATORS[t.indicator]
+        fig = plots.fan_chart(years, qs, ind.unit.split("/")[0], ind.label, sub, path,
+                              f"target: {t.label}")
+        plots.save(fig, out / f"fan_{t.indicator}")
+
+
+def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
+    """Write ``summary.json``, ``attainment.csv``, ``indicators.csv`` and the plots to
+    ``out`` (swapped in whole when complete); returns the summary."""
+    summary = summarise(run)
+    scenario = run.base.scenario
+    note = (f"ipsim {summary['ipsim_version']}; scenario {scenario.name} "
+            f"(sha256 {summary['scenario_sha256'][:12]}); seed {run.seed}; {run.paths} paths")
+    with staged_directory(out) as stage:
+        write_json(stage / "summary.json", summary)
+        rows = [{k: r[k] for k in ("id", "label", "indicator", "measure", "op", "threshold",
+                                   "probability", "ci_low", "ci_high", "successes", "paths")}
+                for r in summary["targets"]]
+        rows.append({"id": "all_targets", "label": "All targets at once", "indicator": "",
+                     "measure": "", "op": "", "threshold": "", **summary["all_targets"]})
+        rows.append({"id": "midterm_release", "label": "Mid-term tranche released",
+                     "indicator": "", "measure": "", "op": "", "threshold": "",
+                     **summary["midterm_release"]})
+        write_csv(stage / "attainment.csv", rows, note)
+        write_csv(stage / "indicators.csv",
+                  indicator_rows(scenario, run.base.paths(), run.base.means()),
+                  note + f"; quantiles from the first {summary['quantile_paths']} paths")
+        if make_plots:
+            _plots(run, summary, stage)
+    return summary

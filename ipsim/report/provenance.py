@@ -1,0 +1,32 @@
+"""What every output records so that any figure can be made again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+
+import numpy as np
+import scipy
+
+import ipsim
+
+__all__ = ["provenance"]
+
+
+def provenance(scenario, run) -> dict:
+    """Scenario name, file and SHA-256, seed, paths, engine, chunking and versions."""
+    return {
+        "scenario": scenario.name,
+        "scenario_file": scenario.file,
+        "scenario_sha256": scenario.sha256,
+        "seed": run.seed,
+        "paths": run.paths,
+        "engine": run.engine,
+        "workers": run.workers,
+        "chunk_paths": run.chunk_paths,
+        "ipsim_version": ipsim.__version__,
+        "numpy_version": np.__version__,
+        "scipy_version": scipy.__version__,
+        "python_version": platform.python_version(),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,192 @@
+"""The validated, immutable form of a scenario: what every engine and analysis reads.
+
+Nothing here parses or validates (that is :mod:`ipsim.scenario.validate`); these are plain
+frozen dataclasses, so a loaded scenario cannot change while it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["Distribution", "Tranche", "Midterm", "Policy", "Target", "Scenario",
+           "DISTRIBUTIONS", "frozen_map", "FrozenMap"]
+
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "normal": ("mean", "sd"),
+    "lognormal": ("median", "sigma"),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "beta": ("a", "b", "low", "high"),
+    "gamma": ("shape", "scale"),
+}
+"""Distribution name -> its parameters, as written in a scenario.
+
+``lognormal``: ``median`` is ``exp(mu)`` and ``sigma`` the standard deviation of the log.
+``beta``: on ``[low, high]`` (default ``[0, 1]``). ``gamma``: ``scale`` in the unit of the
+parameter."""
+
+
+class FrozenMap(Mapping):
+    """A read-only, picklable mapping (a copy of the mapping it is made from)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping = ()):
+        self._data = dict(data)
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __getstate__(self):
+        return self._data
+
+    def __setstate__(self, state):
+        self._data = state
+
+
+def frozen_map(d: Mapping) -> Mapping:
+    """A read-only copy of ``d``."""
+    return FrozenMap(d)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """An uncertain parameter: drawn once per path, by inversion of a uniform draw."""
+
+    kind: str
+    args: Mapping[str, float]
+
+    def frozen(self) -> stats.rv_continuous:
+        """The equivalent frozen ``scipy.stats`` distribution."""
+        a = self.args
+        match self.kind:
+            case "normal":
+                return stats.norm(a["mean"], a["sd"])
+            case "lognormal":
+                return stats.lognorm(a["sigma"], scale=a["median"])
+            case "uniform":
+                return stats.uniform(a["low"], a["high"] - a["low"])
+            case "triangular":
+                width = a["high"] - a["low"]
+                return stats.triang((a["mode"] - a["low"]) / width, a["low"], width)
+            case "beta":
+                low, high = a.get("low", 0.0), a.get("high", 1.0)
+                return stats.beta(a["a"], a["b"], low, high - low)
+            case "gamma":
+                return stats.gamma(a["shape"], scale=a["scale"])
+        raise ValueError(f"unknown distribution {self.kind!r}")
+
+    def from_uniform(self, u: np.ndarray, low: float, high: float) -> np.ndarray:
+        """Values ``F^{-1}(u)``, clipped to the parameter's range ``[low, high]``."""
+        return np.clip(self.frozen().ppf(u), low, high)
+
+    def mean(self) -> float:
+        """Mean of the distribution (for reports)."""
+        return float(self.frozen().mean())
+
+
+@dataclass(frozen=True)
+class Tranche:
+    """A payment of central funds after ``month`` months (0 = at the start), in yuan."""
+
+    month: int
+    amount: float
+    conditional: bool = False
+
+
+@dataclass(frozen=True)
+class Midterm:
+    """The mid-term evaluation rule (see :mod:`ipsim.model.funding`)."""
+
+    month: int
+    rule: str = "on_track"
+    targets: tuple[str, ...] = ()
+    min_on_track: int = 1
+    tolerance: float = 1.0
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How the money is spent: budget (yuan), tranches, lever shares, fast track, gate."""
+
+    budget: float
+    tranches: tuple[Tranche, ...]
+    allocation: Mapping[str, float]
+    fast_track_share: float
+    midterm: Midterm | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One programme target: ``measure(indicator) op threshold``.
+
+    ``event`` targets are met when the first occurrence is at or before ``by_month``.
+    """
+
+    id: str
+    indicator: str
+    measure: str
+    op: str
+    threshold: float
+    by_month: int | None = None
+    label: str = ""
+
+    def describe(self) -> str:
+        """Human-readable statement of the target."""
+        if self.measure == "event":
+            return f"{self.indicator} happens by month {self.by_month}"
+        return f"{self.measure}({self.indicator}) {self.op} {self.threshold:g}"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: everything a run needs, immutable.
+
+    ``parameters`` maps a mechanism section to its parameters, each a number or a
+    :class:`Distribution`; every parameter of every mechanism is present (defaults filled).
+    """
+
+    name: str
+    description: str
+    seed: int
+    horizon_months: int
+    start_year: int
+    baseline: Mapping[str, float]
+    parameters: Mapping[str, Mapping[str, float | Distribution]]
+    policy: Policy
+    targets: tuple[Target, ...]
+    file: str = ""
+    text: str = field(default="", repr=False)
+
+    @property
+    def years(self) -> int:
+        """Whole years in the horizon."""
+        return self.horizon_months // 12
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the scenario's source text (hex)."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def target(self, tid: str) -> Target:
+        """The target with id ``tid``."""
+        return next(t for t in self.targets if t.id == tid)
+
+    def uncertain(self) -> list[tuple[str, str, Distribution]]:
+        """Every uncertain parameter as ``(section, name, distribution)``, in a fixed order."""
+        return [(s, n, v) for s, ps in sorted(self.parameters.items())
+                for n, v in sorted(ps.items()) if isinstance(v, Distribution)]

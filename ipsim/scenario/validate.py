@@ -1,0 +1,355 @@
+"""Check a scenario's raw data against :mod:`ipsim.scenario.schema` and build a Scenario.
+
+Every problem is collected (not only the first) as a :class:`~ipsim.errors.ScenarioError`
+with the file, line, column and key path; :func:`build` raises them together as
+:class:`~ipsim.errors.ScenarioErrors`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ipsim.errors import ScenarioError, ScenarioErrors, did_you_mean
+from ipsim.model import uncertainty
+from ipsim.model.indicators import EVENTS, INDICATORS
+from ipsim.model.spec import Param
+from ipsim.scenario import schema
+from ipsim.scenario.params import (
+    DISTRIBUTIONS,
+    Distribution,
+    Midterm,
+    Policy,
+    Scenario,
+    Target,
+    Tranche,
+    frozen_map,
+)
+from ipsim.scenario.yaml_loader import Marks, dotted, load_yaml
+
+__all__ = ["load_scenario", "build", "MAX_MASS_OUTSIDE"]
+
+MAX_MASS_OUTSIDE = 0.01
+"""Largest share of a distribution's mass allowed outside its parameter's range."""
+
+_GROWTH_MEASURES = ("cagr", "mean_yoy")
+
+
+class _Checker:
+    """Collects problems while converting raw YAML data into typed values."""
+
+    def __init__(self, file: str, marks: Marks):
+        self.file = file
+        self.marks = marks
+        self.errors: list[ScenarioError] = []
+
+    def error(self, path: tuple, message: str) -> None:
+        line, col = self.marks[path]
+        self.errors.append(ScenarioError(self.file, dotted(path), message, line, col))
+
+    # -- scalars -------------------------------------------------------------------------
+    def number(self, value: Any, path: tuple, low=None, high=None, integer=False,
+               unit: str = "") -> float | None:
+        what = "a whole number" if integer else "a number"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(path, f"must be {what}{_range(low, high, unit)}, got {_show(value)}")
+            return None
+        if not math.isfinite(value):
+            self.error(path, f"must be a finite number{_range(low, high, unit)}, got {value}")
+            return None
+        if integer and value != int(value):
+            self.error(path, f"must be a whole number, got {value}")
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.error(path, f"must be in{_range(low, high, unit)}, got {value:g}")
+            return None
+        return int(value) if integer else float(value)
+
+    def string(self, value: Any, path: tuple) -> str | None:
+        if not isinstance(value, str) or (path[-1] in ("name", "id") and not value.strip()):
+            self.error(path, f"must be a non-empty text, got {_show(value)}")
+            return None
+        return value
+
+    def choice(self, value: Any, path: tuple, choices) -> str | None:
+        if not isinstance(value, str) or value not in choices:
+            self.error(path, f"unknown value {_show(value)}{did_you_mean(value, choices)}; "
+                             f"allowed: {', '.join(choices)}")
+            return None
+        return value
+
+    def mapping(self, value: Any, path: tuple, allowed, required=()) -> dict | None:
+        if not isinstance(value, Mapping):
+            self.error(path, f"must be a mapping of keys to values, got {_show(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.error(path + (key,), f"unknown key{did_you_mean(key, allowed)}; "
+                                          f"allowed: {', '.join(allowed)}")
+        for key in required:
+            if key not in value:
+                self.error(path, f"missing required key '{key}'")
+        return dict(value)
+
+    # -- structures ------------------------------------------------------------------------
+    def fields(self, value: Any, path: tuple, fields) -> dict | None:
+        names = [f.name for f in fields]
+        data = self.mapping(value, path, names, [f.name for f in fields if f.required])
+        if data is None:
+            return None
+        out = {}
+        for f in fields:
+            if f.name in data:
+                out[f.name] = self.field(f, data[f.name], path + (f.name,))
+            else:
+                out[f.name] = f.default
+        return out
+
+    def field(self, f: schema.Field, value: Any, path: tuple):
+        match f.kind:
+            case "str":
+                return self.string(value, path)
+            case "int" | "number":
+                return self.number(value, path, f.low, f.high, f.kind == "int", f.unit)
+            case "bool":
+                if not isinstance(value, bool):
+                    self.error(path, f"must be true or false, got {_show(value)}")
+                    return None
+                return value
+            case "choice":
+                return self.choice(value, path, f.choices)
+            case "ids":
+                if not isinstance(value, list):
+                    self.error(path, f"must be a list of target ids, got {_show(value)}")
+                    return ()
+                return tuple(v for i, v in enumerate(value) if self.string(v, path + (i,)))
+            case "map":
+                return self.fields(value, path, f.fields)
+            case "list":
+                if not isinstance(value, list) or not value:
+                    self.error(path, f"must be a non-empty list, got {_show(value)}")
+                    return None
+                return [self.fields(v, path + (i,), f.fields) for i, v in enumerate(value)]
+            case "shares":
+                return self.shares(value, path, f.choices)
+            case "baseline":
+                return self.params(value, path, schema.BASELINE, fixed=True)
+            case "params":
+                if f.name == "shocks":
+                    return self.params(value, path, uncertainty.PARAMS)
+                return self.sections(value, path)
+        raise AssertionError(f.kind)  # pragma: no cover
+
+    def shares(self, value: Any, path: tuple, levers) -> dict | None:
+        data = self.mapping(value, path, levers)
+        if data is None:
+            return None
+        out = {k: self.number(v, path + (k,), 0, 1, unit="fraction")
+               for k, v in data.items() if k in levers}
+        if all(v is not None for v in out.values()) and sum(out.values()) > 1 + 1e-9:
+            self.error(path, f"shares sum to {sum(out.values()):g}; they must sum to at most 1")
+        return out
+
+    def sections(self, value: Any, path: tuple) -> dict:
+        data = self.mapping(value, path, list(schema.SECTIONS)) or {}
+        return {s: self.params(data.get(s, {}), path + (s,), params,
+                               fixed_names=schema.FIXED.get(s, ()))
+                for s, params in schema.SECTIONS.items()}
+
+    def params(self, value: Any, path: tuple, params: tuple[Param, ...], fixed=False,
+               fixed_names=()) -> dict:
+        by_name = {p.name: p for p in params}
+        data = self.mapping(value, path, list(by_name)) or {}
+        out = {}
+        for p in params:
+            if p.name not in data:
+                out[p.name] = float(p.default)
+                continue
+            raw, where = data[p.name], path + (p.name,)
+            if isinstance(raw, Mapping) and not (fixed or p.name in fixed_names):
+                out[p.name] = self.distribution(raw, where, p)
+            else:
+                if isinstance(raw, Mapping):
+                    self.error(where, "must be a number here (a distribution is not allowed)")
+                    continue
+                out[p.name] = self.number(raw, where, p.low, p.high, unit=p.unit)
+        return out
+
+    def distribution(self, raw: Mapping, path: tuple, p: Param) -> Distribution | None:
+        kind = raw.get("dist")
+        if kind not in DISTRIBUTIONS:
+            self.error(path + ("dist",), f"unknown distribution {_show(kind)}"
+                       f"{did_you_mean(kind, DISTRIBUTIONS)}; allowed: {', '.join(DISTRIBUTIONS)}")
+            return None
+        names = DISTRIBUTIONS[kind]
+        optional = ("low", "high") if kind == "beta" else ()
+        data = self.mapping(raw, path, ("dist",) + names,
+                            [n for n in names if n not in optional])
+        if data is None:
+            return None
+        args = {n: self.number(data[n], path + (n,)) for n in names if n in data}
+        if any(v is None for v in args.values()) or len(args) + len(optional) < len(names):
+            return None
+        problem = _distribution_problem(kind, args)
+        if problem:
+            self.error(path, f"invalid {kind} distribution: {problem}")
+            return None
+        dist = Distribution(kind, frozen_map(args))
+        frozen = dist.frozen()
+        outside = frozen.cdf(p.low) + frozen.sf(p.high)
+        if outside > MAX_MASS_OUTSIDE:
+            self.error(path, f"{kind} distribution puts {outside:.1%} of its mass outside the "
+                             f"allowed range [{p.low:g}, {p.high:g}] {p.unit} (at most "
+                             f"{MAX_MASS_OUTSIDE:.0%} allowed)")
+            return None
+        return dist
+
+
+def _distribution_problem(kind: str, a: dict) -> str:
+    positive = {"normal": ("sd",), "lognormal": ("median", "sigma"), "beta": ("a", "b"),
+                "gamma": ("shape", "scale")}.get(kind, ())
+    for n in positive:
+        if a[n] <= 0:
+            return f"{n} must be > 0, got {a[n]:g}"
+    low, high = a.get("low", 0.0), a.get("high", 1.0)
+    if kind in ("uniform", "triangular", "beta") and not low < high:
+        return f"low must be < high, got low={low:g}, high={high:g}"
+    if kind == "triangular" and not low <= a["mode"] <= high:
+        return f"mode must lie in [low, high], got {a['mode']:g}"
+    return ""
+
+
+def _range(low, high, unit) -> str:
+    u = f" {unit}" if unit else ""
+    if low is None and high is None:
+        return ""
+    if high is None:
+        return f" >= {low:g}{u}"
+    if low is None:
+        return f" <= {high:g}{u}"
+    return f" [{low:g}, {high:g}]{u}"
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _cross_checks(c: _Checker, top: dict) -> None:
+    """Rules that span several keys: horizon, tranches, gate, targets."""
+    horizon = top.get("horizon_months")
+    if horizon is not None and horizon % 12:
+        c.error(("horizon_months",), f"must be a multiple of 12 months, got {horizon}")
+        horizon = None
+    policy, targets = top.get("policy") or {}, top.get("targets") or []
+    ids = [t["id"] for t in targets if t and t.get("id")]
+    for i, tid in enumerate(ids):
+        if tid in ids[:i]:
+            c.error(("targets",), f"target id '{tid}' is used twice")
+    for i, t in enumerate(targets):
+        if not t or not t.get("indicator") or not t.get("measure"):
+            continue
+        path, kind = ("targets", i), INDICATORS[t["indicator"]].kind
+        if t["measure"] == "event":
+            if t["indicator"] not in EVENTS:
+                c.error(path + ("measure",), f"indicator '{t['indicator']}' records no event; "
+                        f"event targets take: {', '.join(EVENTS)}")
+            if t.get("by_month") is None:
+                c.error(path, "an event target needs 'by_month'")
+            elif horizon and t["by_month"] > horizon:
+                c.error(path + ("by_month",), f"must be within the horizon (<= {horizon})")
+        elif t.get("threshold") is None:
+            c.error(path, f"a {t['measure']} target needs 'threshold'")
+        if t["measure"] in _GROWTH_MEASURES and kind != "flow":
+            c.error(path + ("measure",), f"growth measure '{t['measure']}' needs a flow "
+                    f"indicator with a baseline; '{t['indicator']}' is a {kind}")
+    tranches = [t for t in (policy.get("tranches") or []) if t]
+    for i, t in enumerate(tranches):
+        if horizon and t.get("month") is not None and t["month"] >= horizon:
+            c.error(("policy", "tranches", i, "month"),
+                    f"must be inside the horizon [0, {horizon - 1}], got {t['month']}")
+    budget = policy.get("budget")
+    paid = sum(t.get("amount") or 0 for t in tranches)
+    if budget is not None and paid > budget * (1 + 1e-9):
+        c.error(("policy", "tranches"), f"tranches pay {paid:g} yuan, more than the budget "
+                                        f"{budget:g}")
+    midterm = policy.get("midterm")
+    if midterm:
+        m = midterm.get("month")
+        if horizon and m is not None and m >= horizon:
+            c.error(("policy", "midterm", "month"), f"must be inside the horizon, got {m}")
+        for j, tid in enumerate(midterm.get("targets") or ()):
+            if tid not in ids:
+                c.error(("policy", "midterm", "targets", j), f"unknown target id '{tid}'"
+                        f"{did_you_mean(tid, ids)}; targets: {', '.join(ids)}")
+        n_judged = len(midterm.get("targets") or ())
+        if midterm.get("rule") == "on_track" and (midterm.get("min_on_track") or 0) > n_judged:
+            c.error(("policy", "midterm", "min_on_track"),
+                    f"asks for {midterm['min_on_track']} targets on pace but lists {n_judged}")
+    for i, t in enumerate(tranches):
+        if not t.get("conditional"):
+            continue
+        if not midterm:
+            c.error(("policy", "tranches", i, "conditional"),
+                    "a conditional tranche needs a policy.midterm evaluation")
+        elif midterm.get("month") is not None and t.get("month") is not None \
+                and t["month"] < midterm["month"]:
+            c.error(("policy", "tranches", i, "month"), f"a conditional tranche is paid at or "
+                    f"after the mid-term evaluation (month {midterm['month']})")
+
+
+def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
+    """Validate raw scenario data and return the :class:`Scenario`.
+
+    Raises
+    ------
+    ScenarioErrors
+        With every problem found.
+    """
+    c = _Checker(file, marks)
+    if not isinstance(data, Mapping):
+        raise ScenarioErrors([ScenarioError(file, "", f"a scenario must be a YAML mapping of "
+                                            f"keys to values, got {type(data).__name__}", 1, 1)])
+    top = c.fields(data, (), schema.TOP)
+    if top is not None:
+        _cross_checks(c, top)
+    if c.errors or top is None:
+        raise ScenarioErrors(c.errors)
+    policy = top["policy"]
+    midterm = Midterm(**{**policy["midterm"], "targets": tuple(policy["midterm"]["targets"])}) \
+        if policy.get("midterm") else None
+    parameters = dict(top["parameters"] or c.sections({}, ("parameters",)))
+    parameters["shocks"] = top["shocks"] or c.params({}, ("shocks",), uncertainty.PARAMS)
+    return Scenario(
+        name=top["name"], description=top["description"] or "", seed=top["seed"],
+        horizon_months=top["horizon_months"], start_year=top["start_year"],
+        baseline=frozen_map(top["baseline"]),
+        parameters=frozen_map({k: frozen_map(v) for k, v in parameters.items()}),
+        policy=Policy(budget=policy["budget"],
+                      tranches=tuple(Tranche(**t) for t in policy["tranches"]),
+                      allocation=frozen_map(policy["allocation"]),
+                      fast_track_share=policy["fast_track_share"], midterm=midterm),
+        targets=tuple(Target(**{**t, "label": t.get("label") or t["id"]})
+                      for t in top["targets"]),
+        file=file, text=text)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, parse and validate a scenario file.
+
+    Raises
+    ------
+    ScenarioErrors
+        Every problem in the file (a YAML syntax error is reported alone).
+    """
+    try:
+        text = Path(path).read_bytes().decode("utf-8") if Path(path).is_file() else None
+    except (UnicodeDecodeError, OSError):
+        text = None
+    try:
+        data, marks = load_yaml(path, None)
+    except ScenarioError as exc:
+        raise ScenarioErrors([exc]) from None
+    return build(data, marks, str(path), text or "")
