@@ -66,9 +66,20 @@ def poisson_from_normal(z: np.ndarray, lam: np.ndarray) -> np.ndarray:
     if n_small == lam.size:
         return _poisson_quantile_small(special.ndtr(z), lam)
     s = np.sqrt(lam)
+    z2 = z * z
     with np.errstate(divide="ignore", invalid="ignore"):  # lam == 0 is handled exactly below
-        k = np.floor(lam + s * z + (z * z - 1.0) / 6.0 + (z * z * z - 7.0 * z) / (72.0 * s)
-                     + 0.5)
+        # lam + s z + (z^2 - 1)/6 + z (z^2 - 7) / (72 s) + 1/2, with few temporaries
+        k = z2 - 7.0
+        k *= z
+        k /= 72.0 * s
+        z2 -= 1.0
+        z2 /= 6.0
+        k += z2
+        s *= z
+        k += s
+        k += lam
+        k += 0.5
+    np.floor(k, out=k)
     np.maximum(k, 0.0, out=k)
     if n_small:
         k[small] = _poisson_quantile_small(special.ndtr(z[small]), lam[small])

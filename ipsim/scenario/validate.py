@@ -284,6 +284,12 @@ def _cross_checks(c: _Checker, top: dict) -> None:
             if tid not in ids:
                 c.error(("policy", "midterm", "targets", j), f"unknown target id '{tid}'"
                         f"{did_you_mean(tid, ids)}; targets: {', '.join(ids)}")
+        growth_judged = [tid for tid in (midterm.get("targets") or ())
+                         for t in targets if t and t.get("id") == tid
+                         and t.get("measure") in _GROWTH_MEASURES]
+        if growth_judged and m is not None and m < 12 and midterm.get("rule") == "on_track":
+            c.error(("policy", "midterm", "month"), f"judging growth targets "
+                    f"({', '.join(growth_judged)}) needs 12 months of flows; got month {m}")
         n_judged = len(midterm.get("targets") or ())
         if midterm.get("rule") == "on_track" and (midterm.get("min_on_track") or 0) > n_judged:
             c.error(("policy", "midterm", "min_on_track"),

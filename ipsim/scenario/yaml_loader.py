@@ -22,7 +22,7 @@ import yaml
 
 from ipsim.errors import ScenarioError
 
-__all__ = ["Marks", "load_yaml", "MAX_FILE_BYTES"]
+__all__ = ["Marks", "load_yaml", "dotted", "MAX_FILE_BYTES"]
 
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario file accepted (bytes); a scenario is a page of text, not data."""
@@ -79,10 +79,6 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
     return float(text)
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | float:
-    return yaml.SafeLoader.construct_yaml_int(loader, node)
-
-
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
@@ -104,12 +100,12 @@ class _Built:
                 key = self.loader.construct_object(key_node, deep=True)
                 line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
                 if not isinstance(key, str | int | float | bool) or key is None:
-                    raise ScenarioError(self.file, _dotted(path), "keys must be plain names",
+                    raise ScenarioError(self.file, dotted(path), "keys must be plain names",
                                         line, col)
                 key = str(key)
                 if key in out:
                     first = self.marks.positions.get(path + (key,), (None, None))[0]
-                    raise ScenarioError(self.file, _dotted(path + (key,)),
+                    raise ScenarioError(self.file, dotted(path + (key,)),
                                         f"duplicate key (first given on line {first})", line, col)
                 self.marks.positions[path + (key,)] = (line, col)
                 out[key] = self.build(value_node, path + (key,))
@@ -119,7 +115,8 @@ class _Built:
         return self.loader.construct_object(node, deep=True)
 
 
-def _dotted(path: KeyPath) -> str:
+def dotted(path: KeyPath) -> str:
+    """``("policy", "tranches", 1, "month")`` -> ``policy.tranches[1].month``."""
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -181,5 +178,3 @@ def load_yaml(path: str | Path, text: str | None = None) -> tuple[Any, Marks]:
                             mark.column + 1 if mark else None) from None
     return data, built.marks
 
-
-dotted = _dotted
