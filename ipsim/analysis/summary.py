@@ -27,7 +27,7 @@ def target_rows(scenario: Scenario, tally, level: float = 0.95) -> tuple[list, d
     rows = []
     for j, t in enumerate(scenario.targets):
         rows.append({"id": t.id, "label": t.label, "indicator": t.indicator,
-                     "measure": t.measure, "op": t.op,
+                     "measure": t.measure, "op": "<=" if t.measure == "event" else t.op,
                      "threshold": t.by_month if t.measure == "event" else t.threshold,
                      "by_month": t.by_month,
                      **proportion(int(tally.met[j]), tally.n, level).as_dict()})

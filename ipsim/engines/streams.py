@@ -3,8 +3,9 @@
 Paths are numbered ``0..paths-1`` and grouped in blocks of :data:`BLOCK` paths. The
 generator of block ``b`` and stream ``name`` is seeded by the ``SeedSequence`` child with
 spawn key ``(b, crc32(name))`` of the run's seed, so a path's random numbers depend only on
-the seed, its block and the stream: results are bit-identical for any chunk size (a chunk is
-a run of whole blocks) and any number of workers.
+the seed, its block, the stream and the block's size: results are bit-identical for any chunk
+size (a chunk is a run of whole blocks) and any number of workers. Only the last block of a
+run can be partly filled; its paths therefore differ from the same paths in a larger run.
 
 Each mechanism has its own stream and each uncertain parameter too (``param:<section>.<name>``).
 A stream is consumed the same way under every policy (fixed shapes, every month), so policy

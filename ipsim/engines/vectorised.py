@@ -2,7 +2,8 @@
 
 A month is a fixed sequence of array operations over the chunk's paths (no Python loop over
 paths, loans or events): pay tranches, spend, draw the correlated shocks, then the
-mechanisms in :data:`ipsim.model.MECHANISMS` order, record the month's flows, and at the
+mechanisms in a fixed order (funding, shocks, patents, transfers, turnover, pledge,
+securitisation, programme), record the month's flows, and at the
 evaluation month apply the mid-term gate. See ``docs/model.md`` for the equations.
 """
 
@@ -188,16 +189,16 @@ class _GateProgress:
     def verdict(self, month: int, state) -> np.ndarray:
         progress = {}
         for t in self.targets:
-            if t.measure in ("cagr", "mean_yoy"):
-                progress[t.id] = self.window[t.indicator]
-            elif t.measure == "event":
+            kind = INDICATORS[t.indicator].kind
+            if t.measure == "event":
                 progress[t.id] = (state.first_issue <= month).astype(float)
-            elif t.indicator == "invention_stock":
-                progress[t.id] = state.stock
-            elif t.indicator == "risk_pool":
-                progress[t.id] = state.pool
-            else:
+            elif t.measure == "cumulative":
                 progress[t.id] = self.total[t.indicator]
+            elif kind != "stock":  # growth, or the final year's flow: the last 12 months
+                progress[t.id] = self.window[t.indicator]
+            else:
+                progress[t.id] = {"invention_stock": state.stock,
+                                  "risk_pool": state.pool}[t.indicator]
         return funding.midterm_verdict(self.scenario.policy.midterm,
                                        {t.id: t for t in self.targets}, progress,
                                        self.baselines, self.scenario.horizon_months, state.n)

@@ -11,12 +11,13 @@ city on track. Rules:
 
 * ``always`` / ``never``: the gate always / never opens;
 * ``on_track``: at least ``min_on_track`` of the listed targets are on pace at the
-  evaluation month ``M`` (of a horizon of ``H`` months), with a ``tolerance`` in (0, 1]:
+  evaluation month ``M`` (of a horizon of ``H`` months), with a ``tolerance`` in [0, 1]:
   a growth target (``cagr``/``mean_yoy``) is on pace if the annualised growth of the last 12
   months' flow over the baseline, ``(flow_12 / baseline)^(12/M) - 1``, is at least
   ``tolerance x threshold``; a ``cumulative`` target if the count so far is at least
   ``tolerance x threshold x M / H``; a ``final`` target if the level has covered
-  ``tolerance x M / H`` of the way from the baseline to the threshold; an ``event`` target
+  ``tolerance x M / H`` of the way from the baseline to the threshold (for a flow, its last
+  12 months against the target for its final year); an ``event`` target
   if the event has happened.
 
 Withheld money means less spending afterwards on every lever (and a smaller pool), so early
@@ -87,9 +88,9 @@ def on_pace(target, progress: np.ndarray, baseline: float, month: int, horizon: 
             tolerance: float) -> np.ndarray:
     """Whether each path is on pace for ``target`` after ``month`` of ``horizon`` months.
 
-    ``progress`` is, by the target's measure: the last 12 months' flow (growth measures),
-    the count so far (``cumulative``), the current level (``final``), or 1/0 for whether the
-    event has happened (``event``).
+    ``progress`` is, by the target's measure: the last 12 months' flow (growth measures, and
+    ``final`` on a flow or output), the count so far (``cumulative``), the current level
+    (``final`` on a stock), or 1/0 for whether the event has happened (``event``).
     """
     share = month / horizon
     if target.measure in ("cagr", "mean_yoy"):

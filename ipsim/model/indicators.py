@@ -7,8 +7,9 @@ baseline year before the funding period; column ``k`` is year ``k`` of the perio
   the scenario's baseline;
 * ``stock``: the level at the end of the year (patents in force, pool balance); year 0 is the
   level at the start;
-* ``output``: programme deliveries during the year; year 0 is 0, so ``cumulative`` sums the
-  period only.
+* ``output``: deliveries or events during the year with no baseline (programme outputs,
+  defaults, funds received); year 0 is 0, so growth measures do not apply and ``cumulative``
+  sums the period only.
 
 ``EVENTS`` names indicators that also record the month of their first occurrence.
 """
@@ -38,7 +39,7 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
     Indicator("turnover", "flow", "yuan/yr", "Patented-technology contract turnover"),
     Indicator("pledge_amount", "flow", "yuan/yr", "IP pledge financing, amount"),
     Indicator("pledge_projects", "flow", "loans/yr", "IP pledge financing, projects"),
-    Indicator("pledge_defaults", "flow", "loans/yr", "Pledge loans defaulted"),
+    Indicator("pledge_defaults", "output", "loans/yr", "Pledge loans defaulted"),
     Indicator("risk_pool", "stock", "yuan", "Risk-compensation pool balance"),
     Indicator("securitisations", "output", "products/yr", "IP securitisation products issued"),
     Indicator("securitisation_amount", "output", "yuan/yr", "IP securitisation amount issued"),

@@ -51,8 +51,9 @@ PARAMS: tuple[Param, ...] = (
           "annual probability that a loan defaults", "assumption"),
     Param("term_months", 12.0, "months", 1.0, 120.0,
           "mean life of a pledge loan (exponential)", "assumption"),
-    Param("loan_shape", 2.0, "dimensionless", 0.2, 100.0,
-          "gamma shape of one loan's amount (1/cv^2)", "assumption"),
+    Param("loan_shape", 2.0, "dimensionless", 1.0, 100.0,
+          "gamma shape of one loan's amount (1/cv^2); >= 1, where the Wilson-Hilferty "
+          "sum of a month's loans is accurate to 1 %", "assumption"),
     Param("interest_max_uplift", 0.4, "fraction", 0.0, 5.0,
           "largest relative rise of loan demand that interest subsidies can buy", "assumption"),
     Param("interest_half_spend", 5e6, "yuan/yr", 1.0, 1e10,

@@ -37,7 +37,7 @@ PARAMS: tuple[Param, ...] = tuple(
         Param(f"{name}_unit_cost", cost, "yuan", 1.0, 1e10,
               f"programme spending per {unit} delivered", "assumption"),
         Param(f"{name}_background", background, "1/yr", 0.0, 1e6,
-              f"{unit}s a year delivered without the programme", "assumption"),
+              f"deliveries a year ({unit}) without the programme", "assumption"),
     )
 )
 DRAWS = len(OUTPUTS)

@@ -156,7 +156,12 @@ def _field_rows(fields: tuple[Field, ...], prefix: str) -> list[str]:
     rows = []
     for f in fields:
         allowed = ", ".join(f"`{c}`" for c in f.choices) if f.kind in ("choice",) else ""
-        rng = "" if f.low is None and f.high is None else f"[{f.low}, {f.high}]"
+        if f.low is None and f.high is None:
+            rng = ""
+        elif f.high is None:
+            rng = f">= {f.low:g}"
+        else:
+            rng = f"[{f.low:g}, {f.high:g}]"
         req = "required" if f.required else f"default `{f.default!r}`"
         rows.append(f"| `{prefix}{f.name}` | {f.kind} {f.unit} | {req} | {rng} {allowed} "
                     f"| {f.doc} |")
