@@ -23,14 +23,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _positive_int(text: str) -> int:
+    """A whole number >= 1, written ``100000``, ``100_000`` or ``1e5``."""
     try:
-        value = int(float(text.replace("_", ""))) if "e" in text.lower() else int(text.replace(
-            "_", ""))
+        value = float(text.replace("_", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not value.is_integer():
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
+    return int(value)
 
 
 def _seed(text: str) -> int:

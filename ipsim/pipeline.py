@@ -12,7 +12,6 @@ and sums are taken per block and added in block order.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -25,6 +24,7 @@ from ipsim.engines import vectorised
 from ipsim.engines.paths import IndicatorPaths
 from ipsim.engines.streams import BLOCK
 from ipsim.errors import UsageError
+from ipsim.model.indicators import INDICATORS
 from ipsim.scenario.params import Scenario
 
 __all__ = ["RunResult", "run", "ENGINES", "DEFAULT_CHUNK_PATHS", "DEFAULT_KEEP_PATHS",
@@ -51,14 +51,12 @@ class ScenarioResult:
     def means(self) -> dict[str, np.ndarray]:
         """Mean of every indicator by year over all paths: name -> (years + 1,)."""
         total = np.sum(np.stack(self.block_sums), axis=0) / self.tally.n
-        return dict(zip(self.indicator_names, total, strict=True))
-
-    @property
-    def indicator_names(self) -> list[str]:
-        return list(self.kept[0].yearly)
+        return dict(zip(INDICATORS, total, strict=True))
 
     def paths(self) -> IndicatorPaths:
         """The kept paths (the first ``keep_paths`` of the run)."""
+        if not self.kept:
+            raise ValueError("no paths were kept (keep_paths=0)")
         return IndicatorPaths.concatenate(self.kept)
 
 
@@ -96,10 +94,6 @@ def _chunk(task) -> list[tuple[Tally, list[np.ndarray], IndicatorPaths | None]]:
             if first_path < keep_paths else None
         out.append((tally, sums, kept))
     return out
-
-
-def _worker_init() -> None:  # pragma: no cover - runs in the worker processes
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 1,
@@ -144,7 +138,7 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
     else:
         ctx = multiprocessing.get_context("fork" if "fork" in
                                           multiprocessing.get_all_start_methods() else "spawn")
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
         outputs = pool.map(_chunk, tasks)
     try:
         for task, chunk in zip(tasks, outputs, strict=True):

@@ -12,7 +12,7 @@ filings. Patents in force lapse at ``lapse_rate`` a year:
 
 Before the period, filings are back-projected on the path's own trend, all on the ordinary
 track. The lag distribution is shared by all paths (its parameters cannot be uncertain),
-which keeps the convolution one matrix-vector product.
+which keeps the convolution one weighted row sum.
 """
 
 from __future__ import annotations
@@ -72,6 +72,12 @@ def lag_pmf(mean: float, sd: float, max_lag: int = MAX_LAG) -> np.ndarray:
     return pmf / pmf.sum()
 
 
+def _row_dot(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``rows @ weights`` as a row-by-row sum, whose rounding does not depend on how many rows
+    there are (a threaded BLAS matrix-vector product may split rows differently by chunk)."""
+    return (rows * weights).sum(axis=1)
+
+
 def init(state, p, baseline) -> None:
     """Add ``apps_log`` (log monthly filings), ``filed`` and ``filed_fast`` (paths, MAX_LAG)
     ring buffers of filings by track, ``stock`` (patents in force), ``pmf`` (2, MAX_LAG)
@@ -88,7 +94,7 @@ def init(state, p, baseline) -> None:
     state.filed_fast = np.zeros((state.n, MAX_LAG))    # fast track
     state.filed[:, months % MAX_LAG] = past
     state.stock = np.full(state.n, float(baseline["invention_stock"]))
-    discount = np.exp(-np.multiply.outer(g, np.arange(MAX_LAG)) / 12.0) @ state.pmf[0]
+    discount = _row_dot(np.exp(-np.multiply.outer(g, np.arange(MAX_LAG)) / 12.0), state.pmf[0])
     state.grants_year0 = p.grant_rate * baseline["applications"] * discount
 
 
@@ -115,7 +121,8 @@ def step(state, p, month: int, shock: np.ndarray, fast_share: float) -> dict[str
     """
     lags = (month - np.arange(MAX_LAG)) % MAX_LAG     # lag of each ring slot's filings
     weights = state.pmf[:, lags]                      # (2, MAX_LAG)
-    grants = p.grant_rate * (state.filed @ weights[0] + state.filed_fast @ weights[1])
+    grants = p.grant_rate * (_row_dot(state.filed, weights[0])
+                             + _row_dot(state.filed_fast, weights[1]))
     growth.step_log_level(state.apps_log, growth.log_drift(p.growth), p.volatility, shock)
     apps = np.exp(state.apps_log)
     slot = month % MAX_LAG
