@@ -134,34 +134,29 @@ def _cmd_run(args) -> int:
 
 
 def _pp(x: float) -> str:
-    return f"{x * 100:+.1f}"
+    return f"{x * 100:+.2f}"
 
 
 def _print_comparison(data: dict) -> None:
-    """Per target: the base's P(met) and each variant's paired difference (percentage
-    points; * where the 95 % interval excludes 0); then the best for all targets at once."""
-    sides = data["variants"]
-    names = [v["name"] for v in sides]
-    width = max(len(r["label"]) for r in data["base"]["targets"]) + 2
-    cols = [max(len(n), 7) + 2 for n in names]
+    """One line per scenario: joint attainment, its paired difference from the base, McNemar's
+    p, the mid-term release and the target that moves most; then the best for all targets."""
+    base, sides = data["base"], data["variants"]
+    width = max(len(s["name"]) for s in [base, *sides]) + 9
     print(f"{data['scenario']}: base and {len(sides)} variant(s) on the same "
           f"{data['paths']:,} paths, seed {data['seed']}, {data['elapsed_s']:.1f} s")
-    print("difference from the base in percentage points (* = 95 % paired interval "
-          "excludes 0)")
-    print(f"{'target':<{width}} {'base':>7} " + "".join(f"{n:>{c}}" for n, c in
-                                                        zip(names, cols, strict=True)))
-    base_rows = [*data["base"]["targets"], {**data["base"]["all_targets"],
-                                            "label": "ALL TARGETS"}]
-    for j, r in enumerate(base_rows):
-        cells = []
-        for v, c in zip(sides, cols, strict=True):
-            vr = [*v["targets"], v["all_targets"]][j]
-            star = "*" if vr["diff_ci_low"] > 0 or vr["diff_ci_high"] < 0 else " "
-            cells.append(f"{_pp(vr['diff']) + star:>{c}}")
-        print(f"{r['label']:<{width}} {r['probability']:>7.1%} " + "".join(cells))
-    rel = [data["base"]["midterm_release"]] + [v["midterm_release"] for v in sides]
-    print(f"{'mid-term release (P)':<{width}} {rel[0]['probability']:>7.1%} "
-          + "".join(f"{r['probability']:>{c}.1%}" for r, c in zip(rel[1:], cols, strict=True)))
+    print(f"{'':<{width}} {'all targets':>11}  {'difference from base, pp':<26} {'McNemar':>8} "
+          f"{'mid-term':>9}  largest change in one target (pp)")
+    print(f"{'scenario':<{width}} {'P(met)':>11}  {'[95 % paired interval]':<26} {'p':>8} "
+          f"{'release':>9}")
+    print(f"{base['name'] + ' (base)':<{width}} {base['all_targets']['probability']:>11.2%}  "
+          f"{'':<26} {'':>8} {base['midterm_release']['probability']:>9.1%}")
+    for v in sides:
+        j = v["all_targets"]
+        diff = f"{_pp(j['diff'])} [{_pp(j['diff_ci_low'])}, {_pp(j['diff_ci_high'])}]"
+        top = max(v["targets"], key=lambda r: abs(r["diff"]))
+        print(f"{v['name']:<{width}} {j['probability']:>11.2%}  {diff:<26} "
+              f"{j['p_value']:>8.2g} {v['midterm_release']['probability']:>9.1%}  "
+              f"{top['label']} {_pp(top['diff'])}")
     for v in sides:
         for note in v["pairing_notes"]:
             print(f"note: {v['name']} {note}")
@@ -170,8 +165,8 @@ def _print_comparison(data: dict) -> None:
         return
     verdict = ("distinguishable" if b["distinguishable"] else
                "not distinguishable: the interval includes 0")
-    print(f"best for all targets at once: {b['best']} ({b['best_probability']:.1%}), ahead of "
-          f"{b['runner_up']} ({b['runner_up_probability']:.1%}) by {_pp(b['diff'])} pp "
+    print(f"best for all targets at once: {b['best']} ({b['best_probability']:.2%}), ahead of "
+          f"{b['runner_up']} ({b['runner_up_probability']:.2%}) by {_pp(b['diff'])} pp "
           f"[{_pp(b['diff_ci_low'])}, {_pp(b['diff_ci_high'])}], McNemar p = "
           f"{b['p_value']:.2g}: {verdict}")
 
