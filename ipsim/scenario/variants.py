@@ -28,6 +28,7 @@ is its key, and a comparison runs every variant on the same seed.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -257,7 +258,7 @@ def _from_variant_file(path, data: Mapping, marks: Marks, text: str
                                         f"{data.get(key)!r}", line, col))
     if errors:
         raise ScenarioErrors(errors)
-    base_path = Path(path).parent / data["base"]
+    base_path = Path(os.path.normpath(Path(path).parent / data["base"]))
     if not base_path.is_file():
         line, col = marks[("base",)]
         raise ScenarioErrors([ScenarioError(file, "base", f"base scenario {data['base']!r} not "
