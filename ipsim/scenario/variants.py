@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ipsim.errors import ScenarioError, ScenarioErrors, did_you_mean
+from ipsim.errors import ScenarioError, ScenarioErrors, UsageError, did_you_mean
 from ipsim.scenario.overrides import apply_overrides, check_key_path, moved_marks, parse_key_path
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
@@ -134,7 +134,6 @@ def check_comparable(base: Scenario, variant: Scenario) -> str:
     return ""
 
 
-
 def _comparable(base: Scenario, v: Variant, marks: Marks, anchor: KeyPath,
                 errors: list) -> bool:
     """A variant must keep the base's targets (ids, in order) to be compared path by path."""
@@ -175,6 +174,9 @@ def load_variant_specs(path: str | Path, select: Sequence[str] | None = None
     """
     data, marks, text = _read(path)
     if isinstance(data, Mapping) and "base" in data:
+        if select:
+            raise UsageError(f"--variants: {path} is a variant file (it names its base:); "
+                             "give variants with their base scenario")
         return _from_variant_file(path, data, marks, text)
     errors: list[ScenarioError] = []
     try:
@@ -210,16 +212,15 @@ def load_variant_specs(path: str | Path, select: Sequence[str] | None = None
             variants.append(v)
     chosen = variants
     if select is not None and base is not None and not errors:
-        chosen = _select(path, base, variants, select, errors, list(section))
+        chosen = _select(path, variants, select, list(section))
     if errors:
         raise ScenarioErrors(errors)
     return base, chosen
 
 
-def _select(path, base: Scenario, variants: list[Variant], select: Sequence[str],
-            errors: list, names: list[str]) -> list[Variant]:
-    from ipsim.errors import UsageError
-
+def _select(path, variants: list[Variant], select: Sequence[str],
+            names: list[str]) -> list[Variant]:
+    """The variants named in ``select`` (names, or variant files of the same base)."""
     by_name, out = {v.name: v for v in variants}, []
     for item in select:
         if item.endswith((".yaml", ".yml")):
