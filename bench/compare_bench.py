@@ -1,5 +1,8 @@
 """Benchmark of ``ipsim compare``: the base and four variants against one base run.
 
+The base run is timed before and after the comparison and the two are averaged, so a
+change in the machine's load during the benchmark shows as a gap between them.
+
 Running k scenarios on common random numbers must cost no more than k separate runs: each
 chunk simulates every scenario on the same paths (the random numbers are generated again
 per scenario, not stored), and the extra reduction (pairwise discordant counts of every
@@ -43,17 +46,22 @@ def main() -> None:
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}; load average "
           f"{os.getloadavg()[0]:.1f} at start")
 
-    t0, c0 = time.perf_counter(), _cpu()
-    one = run([base], args.paths, base.seed, workers=args.workers)
-    t_base, c_base = time.perf_counter() - t0, _cpu() - c0
-    print(f"  base alone:                {t_base:8.1f} s wall {c_base:8.1f} s CPU")
+    def timed(scenarios):
+        t0, c0 = time.perf_counter(), _cpu()
+        result = run(scenarios, args.paths, base.seed, workers=args.workers)
+        return result, time.perf_counter() - t0, _cpu() - c0
 
-    t0, c0 = time.perf_counter(), _cpu()
-    many = run([base, *variants], args.paths, base.seed, workers=args.workers)
-    comparison = compare([base, *variants], [r.tally for r in many.results])
-    t_all, c_all = time.perf_counter() - t0, _cpu() - c0
+    one, t1, c1 = timed([base])
+    print(f"  base alone:                 {t1:8.1f} s wall {c1:8.1f} s CPU")
+    many, t_all, c_all = timed([base, *variants])
     k = 1 + len(variants)
     print(f"  base + {len(variants)} variants, one run: {t_all:8.1f} s wall {c_all:8.1f} s CPU")
+    c0 = time.process_time()
+    comparison = compare([base, *variants], [r.tally for r in many.results])
+    print(f"  paired statistics (compare): {time.process_time() - c0:.2f} s CPU")
+    _, t2, c2 = timed([base])
+    print(f"  base alone again:           {t2:8.1f} s wall {c2:8.1f} s CPU")
+    t_base, c_base = (t1 + t2) / 2, (c1 + c2) / 2      # brackets drift in the machine's load
     print(f"  = {t_all / t_base:.2f} x the base run's wall time and {c_all / c_base:.2f} x its "
           f"CPU time for {k} scenarios (budget: {k} x); {c_all / k:.1f} CPU s a scenario")
     assert (one.base.tally.met == many.base.tally.met).all(), "the base must not change"
