@@ -23,12 +23,14 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.run-installed
 	$(BIN)/ipsim run $(SCENARIO) --paths $(PATHS) --workers $(WORKERS)
+	$(BIN)/ipsim compare $(SCENARIO) --paths $(PATHS) --workers $(WORKERS)
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/compare_bench.py
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check ipsim tests bench

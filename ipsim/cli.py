@@ -1,4 +1,5 @@
-"""Command line: ``ipsim run`` (and ``validate``). The only place with argv and exit codes.
+"""Command line: ``ipsim run``, ``compare`` and ``validate``; the only place with argv and
+exit codes.
 
 Exit status: 0 success, 1 a model failure, 2 bad input (scenario or arguments),
 130 interrupted (SIGINT), 143 terminated (SIGTERM).
@@ -64,6 +65,26 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default=None, help="output folder (default results/<name>/)")
     run.add_argument("--no-plots", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar, no table")
+    cmp = sub.add_parser("compare", help="compare policy variants with the base on the same "
+                         "random numbers (paired differences)")
+    cmp.add_argument("scenario", help="scenario YAML file with variants: (or a variant file "
+                     "naming its base:)")
+    cmp.add_argument("--variants", default=None,
+                     help="comma-separated variant names, or variant files of this scenario "
+                     "(default: every variant in the file)")
+    cmp.add_argument("--paths", type=_positive_int, default=100_000,
+                     help="Monte Carlo paths (default 100,000)")
+    cmp.add_argument("--seed", type=_seed, default=None,
+                     help="random seed (default: the scenario's, else 0)")
+    cmp.add_argument("--workers", type=_positive_int, default=1,
+                     help="worker processes (default 1)")
+    cmp.add_argument("--chunk-paths", type=_positive_int, default=None,
+                     help="paths per chunk (memory per worker; results do not depend on it)")
+    cmp.add_argument("--engine", default="vectorised", help="engine (default vectorised)")
+    cmp.add_argument("--out", default=None,
+                     help="output folder (default results/<name>/compare/)")
+    cmp.add_argument("--no-plots", action="store_true", help="write tables only")
+    cmp.add_argument("--quiet", action="store_true", help="no progress bar, no table")
     val = sub.add_parser("validate", help="check scenario files and report every problem")
     val.add_argument("scenarios", nargs="+", help="scenario YAML files")
     return parser
@@ -114,13 +135,87 @@ def _cmd_run(args) -> int:
     return 0
 
 
+def _pp(x: float) -> str:
+    return f"{x * 100:+.2f}"
+
+
+def _print_comparison(data: dict) -> None:
+    """One line per scenario: joint attainment, its paired difference from the base, McNemar's
+    p, the mid-term release and the target that moves most; then the best for all targets."""
+    base, sides = data["base"], data["variants"]
+    width = max(len(s["name"]) for s in [base, *sides]) + 9
+    print(f"{data['scenario']}: base and {len(sides)} variant(s) on the same "
+          f"{data['paths']:,} paths, seed {data['seed']}, {data['elapsed_s']:.1f} s")
+    print(f"{'':<{width}} {'all targets':>11}  {'difference from base, pp':<26} {'McNemar':>8} "
+          f"{'mid-term':>9}  largest change in one target (pp)")
+    print(f"{'scenario':<{width}} {'P(met)':>11}  {'[95 % paired interval]':<26} {'p':>8} "
+          f"{'release':>9}")
+    print(f"{base['name'] + ' (base)':<{width}} {base['all_targets']['probability']:>11.2%}  "
+          f"{'':<26} {'':>8} {base['midterm_release']['probability']:>9.1%}")
+    for v in sides:
+        j = v["all_targets"]
+        diff = f"{_pp(j['diff'])} [{_pp(j['diff_ci_low'])}, {_pp(j['diff_ci_high'])}]"
+        top = max(v["targets"], key=lambda r: abs(r["diff"]))
+        print(f"{v['name']:<{width}} {j['probability']:>11.2%}  {diff:<26} "
+              f"{j['p_value']:>8.2g} {v['midterm_release']['probability']:>9.1%}  "
+              f"{top['label']} {_pp(top['diff'])}")
+    for v in sides:
+        for note in v["pairing_notes"]:
+            print(f"note: {v['name']} {note}")
+    b = data["best"]
+    if b.get("runner_up") is None:
+        return
+    verdict = ("distinguishable" if b["distinguishable"] else
+               "not distinguishable: the interval includes 0")
+    print(f"best for all targets at once: {b['best']} ({b['best_probability']:.2%}), ahead of "
+          f"{b['runner_up']} ({b['runner_up_probability']:.2%}) by {_pp(b['diff'])} pp "
+          f"[{_pp(b['diff_ci_low'])}, {_pp(b['diff_ci_high'])}], McNemar p = "
+          f"{b['p_value']:.2g}: {verdict}")
+
+
+def _cmd_compare(args) -> int:
+    from ipsim.analysis.compare import compare
+    from ipsim.pipeline import DEFAULT_CHUNK_PATHS, ENGINES, run
+    from ipsim.report.comparison import write_comparison
+    from ipsim.scenario.variants import load_variant_specs
+
+    if args.engine not in ENGINES:
+        raise UsageError(f"--engine: unknown engine '{args.engine}'; allowed: "
+                         f"{', '.join(ENGINES)}")
+    select = None
+    if args.variants is not None:
+        select = [v.strip() for v in args.variants.split(",") if v.strip()]
+        if not select:
+            raise UsageError("--variants: give at least one variant name")
+    base, variants = load_variant_specs(args.scenario, select)
+    if not variants:
+        raise UsageError(f"{args.scenario} has no variants to compare: add a variants: "
+                         "section (see docs/compare.md) or name a variant file")
+    seed = base.seed if args.seed is None else args.seed
+    out = Path(args.out) if args.out else Path("results") / base.name / "compare"
+    scenarios = [base, *[v.scenario for v in variants]]
+    bar = _progress(args.paths, args.quiet)
+    try:
+        result = run(scenarios, args.paths, seed, workers=args.workers,
+                     chunk_paths=args.chunk_paths or DEFAULT_CHUNK_PATHS, engine=args.engine,
+                     progress=bar.update)
+    finally:
+        bar.close()
+    comparison = compare(scenarios, [r.tally for r in result.results])
+    data = write_comparison(comparison, result, out, variants, make_plots=not args.no_plots)
+    if not args.quiet:
+        _print_comparison(data)
+        print(f"results written to {out}/")
+    return 0
+
+
 def _cmd_validate(args) -> int:
-    from ipsim.scenario.validate import load_scenario
+    from ipsim.scenario.variants import load_variants
 
     problems = []
     for path in args.scenarios:
         try:
-            load_scenario(path)
+            load_variants(path)  # the scenario and its variants (or a variant file and base)
             print(f"{path}: ok")
         except ScenarioErrors as exc:
             problems.extend(exc.errors)
@@ -138,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         args = _parser().parse_args(argv)
-        return {"run": _cmd_run, "validate": _cmd_validate}[args.command](args)
+        return {"run": _cmd_run, "compare": _cmd_compare,
+                "validate": _cmd_validate}[args.command](args)
     except ScenarioErrors as exc:
         for e in exc.errors:
             print(e, file=sys.stderr)

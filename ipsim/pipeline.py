@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ipsim.analysis.attainment import Tally, attainment_matrix
+from ipsim.analysis.attainment import Tally, attainment_matrix, beats
 from ipsim.engines import vectorised
 from ipsim.engines.paths import IndicatorPaths
 from ipsim.engines.streams import BLOCK
@@ -80,19 +80,21 @@ class RunResult:
 def _chunk(task) -> list[tuple[Tally, list[np.ndarray], IndicatorPaths | None]]:
     scenarios, engine, seed, paths, first_block, n_blocks, keep_paths = task
     simulate = ENGINES[engine]
-    out, reference = [], None
+    out, matrices = [], []
     for scenario in scenarios:
         ip = simulate(scenario, seed, paths, first_block, n_blocks)
         matrix = attainment_matrix(scenario.targets, ip)
-        if reference is None:
-            reference = matrix
-        tally = Tally.of(matrix, ip.released, reference)
+        matrices.append(matrix)
+        tally = Tally.of(matrix, ip.released, matrices[0])
         stacked = np.stack(list(ip.yearly.values()), axis=1)      # (paths, indicators, years+1)
         sums = [stacked[i:i + BLOCK].sum(axis=0) for i in range(0, ip.n, BLOCK)]
         first_path = first_block * BLOCK
         kept = ip.take(slice(0, max(0, keep_paths - first_path))) \
             if first_path < keep_paths else None
         out.append((tally, sums, kept))
+    if len(scenarios) > 1:  # pairwise discordance of every column, for paired comparisons
+        for (tally, _, _), matrix in zip(out, matrices, strict=True):
+            tally.beats = beats(matrix, matrices)
     return out
 
 

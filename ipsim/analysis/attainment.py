@@ -16,7 +16,7 @@ from ipsim.analysis.measures import attained
 from ipsim.engines.paths import IndicatorPaths
 from ipsim.scenario.params import Target
 
-__all__ = ["Proportion", "proportion", "attainment_matrix", "Tally", "ALL"]
+__all__ = ["Proportion", "proportion", "attainment_matrix", "Tally", "ALL", "beats"]
 
 ALL = "all_targets"
 """Name of the joint column: every target met on the same path."""
@@ -59,6 +59,9 @@ class Tally:
     ``met[j]`` counts paths meeting column ``j`` of :func:`attainment_matrix`;
     ``gained[j]`` / ``lost[j]`` count paths where this run meets ``j`` and the reference run
     (the base of a comparison, on the same paths) does not / where only the reference does.
+    ``beats[s, j]``, when the run compared several scenarios, counts paths where this run
+    meets ``j`` and scenario ``s`` of the run does not: with the ``met`` counts it gives the
+    paired 2x2 table of any two scenarios (``beats[0] == gained``; see :func:`beats`).
     """
 
     n: int
@@ -66,15 +69,27 @@ class Tally:
     released: int
     gained: np.ndarray
     lost: np.ndarray
+    beats: np.ndarray | None = None
 
     @classmethod
     def of(cls, matrix: np.ndarray, released: np.ndarray,
-           reference: np.ndarray | None = None) -> Tally:
-        """Counts of one chunk; ``reference`` is the base run's matrix on the same paths."""
+           reference: np.ndarray | None = None,
+           others: list[np.ndarray] | None = None) -> Tally:
+        """Counts of one chunk; ``reference`` is the base run's matrix on the same paths and
+        ``others`` the matrices of every scenario of the run (base first), for ``beats``."""
         ref = matrix if reference is None else reference
         return cls(matrix.shape[0], matrix.sum(axis=0), int(released.sum()),
-                   (matrix & ~ref).sum(axis=0), (~matrix & ref).sum(axis=0))
+                   (matrix & ~ref).sum(axis=0), (~matrix & ref).sum(axis=0),
+                   None if others is None else beats(matrix, others))
 
     def __add__(self, other: Tally) -> Tally:
+        both = self.beats is not None and other.beats is not None
         return Tally(self.n + other.n, self.met + other.met, self.released + other.released,
-                     self.gained + other.gained, self.lost + other.lost)
+                     self.gained + other.gained, self.lost + other.lost,
+                     self.beats + other.beats if both else None)
+
+
+def beats(matrix: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
+    """(len(others), columns) int: paths where ``matrix`` meets a column and each of
+    ``others`` (attainment matrices of the same paths) does not."""
+    return np.stack([np.count_nonzero(matrix & ~o, axis=0) for o in others])

@@ -15,7 +15,8 @@ import numpy as np  # noqa: E402
 
 from ipsim.report.atomic import write_atomic  # noqa: E402
 
-__all__ = ["attainment_chart", "fan_chart", "save", "scaled_unit"]
+__all__ = ["attainment_chart", "fan_chart", "save", "scaled_unit",
+           "grouped_attainment_chart", "forest_plot"]
 
 _BLUE = "#2b6cb0"
 
@@ -101,6 +102,87 @@ def fan_chart(years: np.ndarray, quantiles: dict[str, np.ndarray], unit: str, ti
     ax.set_title(f"{title}\n{subtitle}", fontsize=10, loc="left")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def _palette(k: int) -> list:
+    cmap = plt.get_cmap("tab10" if k <= 10 else "tab20")
+    return [cmap(i % cmap.N) for i in range(k)]
+
+
+def _legend_below(ax, k: int, height: float) -> None:
+    """The legend centred under the x-axis label (about 0.55 inch below the axes)."""
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.55 / (height - 1.4)),
+              ncol=min(k, 4), frameon=False)
+
+
+def _group_positions(rows: int, k: int) -> tuple[np.ndarray, float]:
+    """y of every (row, series) bar, rows top to bottom, series in order within a row."""
+    step = 0.8 / k
+    y = np.arange(rows)[::-1, None] + 0.4 - step * (np.arange(k)[None, :] + 0.5)
+    return y, step
+
+
+def grouped_attainment_chart(labels: list[str], series: list[dict], title: str,
+                             subtitle: str):
+    """Horizontal bars of P(attained) per target (rows), one bar per scenario (series).
+
+    ``series``: dicts with ``name`` and arrays over ``labels`` of ``probability``,
+    ``ci_low``, ``ci_high`` (fractions); the intervals are drawn as error bars.
+    """
+    k = len(series)
+    y, step = _group_positions(len(labels), k)
+    height = 0.11 * k * len(labels) + 0.25 * len(labels) + 2.0
+    fig, ax = plt.subplots(figsize=(8.5, height))
+    for i, (s, colour) in enumerate(zip(series, _palette(k), strict=True)):
+        p = np.asarray(s["probability"]) * 100
+        lo, hi = np.asarray(s["ci_low"]) * 100, np.asarray(s["ci_high"]) * 100
+        ax.barh(y[:, i], p, height=step * 0.9, color=colour, label=s["name"])
+        ax.errorbar(p, y[:, i], xerr=[p - lo, hi - p], fmt="none", ecolor="black",
+                    capsize=1.5, lw=0.7)
+    ax.set_yticks(np.arange(len(labels))[::-1], labels, fontsize=9)
+    ax.set_xlim(0, 100)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel("probability of attainment (%), with 95 % interval")
+    ax.set_title(f"{title}\n{subtitle}", fontsize=10, loc="left")
+    ax.grid(axis="x", alpha=0.3)
+    _legend_below(ax, k, height)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def forest_plot(labels: list[str], series: list[dict], title: str, subtitle: str,
+                first_colour: int = 1):
+    """Differences from the base per target (rows), one marker and interval per variant.
+
+    ``series``: dicts with ``name`` and arrays over ``labels`` of ``diff``, ``diff_ci_low``,
+    ``diff_ci_high`` (fractions; drawn in percentage points), around a line at 0. Colours
+    start at palette entry ``first_colour`` (1: entry 0 is the base's in
+    :func:`grouped_attainment_chart`).
+    """
+    k = len(series)
+    y, step = _group_positions(len(labels), k)
+    height = 0.13 * k * len(labels) + 0.2 * len(labels) + 2.0
+    fig, ax = plt.subplots(figsize=(8.5, height))
+    for r in range(0, len(labels), 2):
+        ax.axhspan(len(labels) - 1 - r - 0.5, len(labels) - 1 - r + 0.5, color="#f1f1f1",
+                   zorder=0)
+    ax.axvline(0.0, color="black", lw=0.8, zorder=1)
+    for i, (s, colour) in enumerate(zip(series, _palette(k + first_colour)[first_colour:],
+                                        strict=True)):
+        d = np.asarray(s["diff"]) * 100
+        lo, hi = np.asarray(s["diff_ci_low"]) * 100, np.asarray(s["diff_ci_high"]) * 100
+        ax.errorbar(d, y[:, i], xerr=[d - lo, hi - d], fmt="o", ms=3.5, color=colour,
+                    ecolor=colour, capsize=2, lw=1, label=s["name"], zorder=2)
+    ax.set_yticks(np.arange(len(labels))[::-1], labels, fontsize=9)
+    ax.set_ylim(-0.5, len(labels) - 0.5)
+    ax.set_xlabel("difference from the base (percentage points), paired 95 % interval")
+    ax.set_title(f"{title}\n{subtitle}", fontsize=10, loc="left")
+    ax.grid(axis="x", alpha=0.3)
+    _legend_below(ax, k, height)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

@@ -142,6 +142,8 @@ TOP = (
           "economic factor", default={}),
     Field("policy", "map", "how the funds arrive and are spent", True, fields=POLICY),
     Field("targets", "list", "the programme's targets", True, fields=TARGET),
+    Field("variants", "variants", "policy variants to compare with this scenario on common "
+          "random numbers (`ipsim compare`; see below and docs/compare.md)", default={}),
 )
 
 
@@ -198,7 +200,24 @@ def render_markdown() -> str:
     out += ["", "## Indicators", "", "| name | kind | unit | meaning |", "|---|---|---|---|"]
     out += [f"| `{i.name}` | {i.kind} | {i.unit} | {i.label} |" for i in INDICATORS.values()]
     out += ["", "## Measures", ""] + [f"- `{k}`: {v}" for k, v in MEASURES.items()]
+    out += ["", "## `variants:`", ""] + _VARIANTS_DOC
     return "\n".join(out) + "\n"
+
+
+_VARIANTS_DOC = [
+    "Each variant is `name: {description: ..., overrides: {key path: value, ...}}`. A key "
+    "path is dotted, with list items by index from 0: `policy.allocation.risk_pool`, "
+    "`policy.tranches[1].amount`, `parameters.pledge.default_rate`, "
+    "`parameters.pledge.growth.sd` (one argument of a distribution), `targets[0].threshold`. "
+    "The value replaces the key whole (a mapping replaces the whole mapping). Every key path "
+    "must exist in the tables above; `name`, `seed` and `variants` cannot be overridden. "
+    "The overrides are applied to a copy of the scenario and the result is validated like "
+    "any scenario (e.g. allocation shares still sum to at most 1). Variant names are "
+    "letters, digits and `_ . + -`.",
+    "",
+    "A variant may also be a file of its own: `base:` (the scenario file, relative to the "
+    "variant file), `name:`, `description:` and `overrides:`.",
+]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -140,6 +140,8 @@ class _Checker:
                 if f.name == "shocks":
                     return self.params(value, path, uncertainty.PARAMS)
                 return self.sections(value, path)
+            case "variants":  # checked and built by ipsim.scenario.variants
+                return value
         raise AssertionError(f.kind)  # pragma: no cover
 
     def shares(self, value: Any, path: tuple, levers) -> dict | None:

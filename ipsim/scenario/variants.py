@@ -1,0 +1,293 @@
+"""Policy variants of a scenario: overrides by key path, validated like the base.
+
+A variant is a name, a description and ``overrides``: dotted key paths of the scenario
+(list items by index, ``policy.tranches[1].amount``) mapped to new values. It lives in the
+base file's ``variants:`` section::
+
+    variants:
+      bigger-pool:
+        description: 35 % to the risk-compensation pool, 10 % less to interest subsidies
+        overrides:
+          policy.allocation.risk_pool: 0.35
+          policy.allocation.interest_subsidy: 0.0
+
+or in a file of its own that names its base (relative to that file)::
+
+    base: key-city-2020.yaml
+    name: bigger-pool
+    description: ...
+    overrides: {policy.allocation.risk_pool: 0.35, policy.allocation.interest_subsidy: 0.0}
+
+Each override key must exist in the scenario schema (:mod:`ipsim.scenario.schema`; an
+unknown key is an error with a did-you-mean); the overrides are applied to a copy of the
+base's raw data, and the result goes through :func:`ipsim.scenario.validate.build`, so every
+rule of a scenario holds for every variant. An error caused by an override points at the
+override's line. ``name``, ``seed`` and ``variants`` cannot be overridden: a variant's name
+is its key, and a comparison runs every variant on the same seed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ipsim.errors import ScenarioError, ScenarioErrors, UsageError, did_you_mean
+from ipsim.scenario.overrides import apply_overrides, check_key_path, moved_marks, parse_key_path
+from ipsim.scenario.params import Scenario
+from ipsim.scenario.validate import build
+from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted, load_yaml
+
+__all__ = ["Variant", "load_variants", "load_variant_specs", "check_comparable",
+           "NAME_PATTERN", "VARIANT_FILE_KEYS"]
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+"""Allowed variant names: letters, digits and ``_ . + -``, starting with a letter or digit."""
+
+VARIANT_FILE_KEYS = ("base", "name", "description", "overrides")
+"""Keys of a variant file (``base`` and ``name`` required)."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One validated variant: its name, description, overrides (as written) and Scenario."""
+
+    name: str
+    description: str
+    overrides: Mapping[str, Any]
+    scenario: Scenario
+    file: str
+    line: int | None = None
+
+
+def _variant(name: str, spec: Any, anchor: KeyPath, marks: Marks, file: str, text: str,
+             base_data: Mapping | None, errors: list) -> Variant | None:
+    """Check one variant's spec at ``anchor`` (its path in ``file``) and build it."""
+    def err(path: KeyPath, message: str) -> None:
+        line, col = marks[path]
+        errors.append(ScenarioError(file, dotted(path), message, line, col))
+
+    n_before = len(errors)
+    if not NAME_PATTERN.match(name):
+        err(anchor or ("name",), f"variant name {name!r} must be letters, digits and _ . + - "
+                    f"(starting with a letter or digit)")
+    spec = {} if spec is None else spec
+    if not isinstance(spec, Mapping):
+        err(anchor, f"a variant must be a mapping with description and overrides, got {spec!r}")
+        return None
+    overrides = spec.get("overrides", {}) or {}
+    if not isinstance(overrides, Mapping):
+        err(anchor + ("overrides",), "must be a mapping of key paths to values, e.g. "
+                                     "{policy.allocation.risk_pool: 0.35}")
+        overrides = {}
+    description = spec.get("description", "") or ""
+    if not isinstance(description, str):
+        err(anchor + ("description",), f"must be a text, got {description!r}")
+    parsed = {}
+    for key in overrides:
+        path = parse_key_path(key)
+        if path is None:
+            err(anchor + ("overrides", key), f"not a key path: {key!r} (write e.g. "
+                                             f"policy.allocation.risk_pool or "
+                                             f"policy.tranches[1].amount)")
+        elif problem := check_key_path(path):
+            err(anchor + ("overrides", key), f"override of '{key}': {problem}")
+        else:
+            parsed[key] = path
+    if len(errors) > n_before or base_data is None:
+        return None
+    data, problems = apply_overrides(base_data, {p: overrides[k] for k, p in parsed.items()})
+    by_path = {p: k for k, p in parsed.items()}
+    for path, message in problems.items():
+        err(anchor + ("overrides", by_path[path]), f"override of '{by_path[path]}': {message}")
+    if problems:
+        return None
+    data["name"] = name
+    data["description"] = description or f"variant of {base_data.get('name')}"
+    try:
+        scenario = build(data, moved_marks(marks, anchor + ("overrides",), parsed), file, text)
+    except ScenarioErrors as exc:
+        for e in exc.errors:
+            e_path = parse_key_path(e.key_path) or ()
+            if not any(e_path[:len(p)] == p for p in parsed.values()):
+                # not at an overridden key: point at the override it follows from (an
+                # override below the key, as a share below an allocation), else the variant
+                cause = next((k for k, p in parsed.items() if p[:len(e_path)] == e_path), None)
+                e.line, e.column = marks[anchor + ("overrides", cause) if cause else anchor]
+            e.message = f"in variant '{name}': {e.message}"
+            errors.append(e)
+        return None
+    return Variant(name, scenario.description, dict(overrides), scenario, file, marks[anchor][0])
+
+
+def check_comparable(base: Scenario, variant: Scenario) -> str:
+    """Why ``variant`` cannot be compared with ``base`` path by path (``""`` if it can): the
+    targets must be the same (ids, in order), so that the counts line up column by column."""
+    ids, vids = [t.id for t in base.targets], [t.id for t in variant.targets]
+    if ids != vids:
+        return (f"variant '{variant.name}' has targets {', '.join(vids)}; a comparison needs "
+                f"the base's targets ({', '.join(ids)}) in the same order (override a "
+                f"target's threshold, not the list)")
+    return ""
+
+
+def _comparable(base: Scenario, v: Variant, marks: Marks, anchor: KeyPath,
+                errors: list) -> bool:
+    """A variant must keep the base's targets (ids, in order) to be compared path by path."""
+    problem = check_comparable(base, v.scenario)
+    if problem:
+        path = anchor + ("overrides",)
+        line, col = marks[path]
+        errors.append(ScenarioError(v.file, dotted(path), problem, line, col))
+    return not problem
+
+
+def _read(path: str | Path) -> tuple[Any, Marks, str]:
+    try:
+        data, marks = load_yaml(path)
+    except ScenarioError as exc:
+        raise ScenarioErrors([exc]) from None
+    return data, marks, Path(path).read_bytes().decode("utf-8")
+
+
+def load_variant_specs(path: str | Path, select: Sequence[str] | None = None
+                       ) -> tuple[Scenario, list[Variant]]:
+    """The base scenario and its variants, all validated.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A scenario file (its ``variants:`` are the variants), or a variant file (with
+        ``base:``; its one variant, compared with that base).
+    select : sequence of str, optional
+        Variant names of the base file, and paths of variant files (``.yaml``/``.yml``)
+        whose base is this same file, in the order wanted; default: every variant in the
+        file, in file order.
+
+    Raises
+    ------
+    ScenarioErrors
+        Every problem in the base, in its variants and in the variant files.
+    """
+    data, marks, text = _read(path)
+    if isinstance(data, Mapping) and "base" in data:
+        if select:
+            raise UsageError(f"--variants: {path} is a variant file (it names its base:); "
+                             "give variants with their base scenario")
+        return _from_variant_file(path, data, marks, text)
+    errors: list[ScenarioError] = []
+    try:
+        base = build(data, marks, str(path), text)
+        base_data = data
+    except ScenarioErrors as exc:
+        errors += exc.errors
+        base, base_data = None, None
+    section = data.get("variants") if isinstance(data, Mapping) else None
+    section = {} if section is None else section
+    if not isinstance(section, Mapping):
+        line, col = marks[("variants",)]
+        errors.append(ScenarioError(str(path), "variants", "must be a mapping of variant names "
+                                    "to {description, overrides}", line, col))
+        section = {}
+    variants = []
+    for name, spec in section.items():
+        anchor = ("variants", name)
+        if isinstance(spec, Mapping):
+            for key in spec:
+                if key not in ("description", "overrides"):
+                    line, col = marks[anchor + (key,)]
+                    errors.append(ScenarioError(
+                        str(path), dotted(anchor + (key,)), f"unknown key"
+                        f"{did_you_mean(key, ('description', 'overrides'))}; allowed: "
+                        "description, overrides", line, col))
+        if isinstance(base_data, Mapping) and name == base_data.get("name"):
+            line, col = marks[anchor]
+            errors.append(ScenarioError(str(path), dotted(anchor), "a variant cannot have the "
+                                        "base scenario's name", line, col))
+        v = _variant(name, spec, anchor, marks, str(path), text, base_data, errors)
+        if v is not None and _comparable(base, v, marks, anchor, errors):
+            variants.append(v)
+    chosen = variants
+    if select is not None and base is not None and not errors:
+        chosen = _select(path, variants, select, list(section))
+    if errors:
+        raise ScenarioErrors(errors)
+    return base, chosen
+
+
+def _select(path, variants: list[Variant], select: Sequence[str],
+            names: list[str]) -> list[Variant]:
+    """The variants named in ``select`` (names, or variant files of the same base)."""
+    by_name, out = {v.name: v for v in variants}, []
+    for item in select:
+        if item.endswith((".yaml", ".yml")):
+            other, found = load_variant_specs(item)
+            if Path(other.file).resolve() != Path(path).resolve():
+                raise UsageError(f"--variants: {item} is a variant of {other.file}, not of "
+                                 f"{path}")
+            out += found
+        elif item in by_name:
+            out.append(by_name[item])
+        else:
+            known = ", ".join(names) or "(none: the file has no variants: section)"
+            raise UsageError(f"--variants: unknown variant '{item}'{did_you_mean(item, names)}"
+                             f"; variants of {path}: {known}")
+    seen = [v.name for v in out]
+    dup = next((n for i, n in enumerate(seen) if n in seen[:i]), None)
+    if dup:
+        raise UsageError(f"--variants: variant '{dup}' is given twice")
+    return out
+
+
+def _from_variant_file(path, data: Mapping, marks: Marks, text: str
+                       ) -> tuple[Scenario, list[Variant]]:
+    """A variant file: check its keys, load its base, build its one variant."""
+    file, errors = str(path), []
+    for key in data:
+        if key not in VARIANT_FILE_KEYS:
+            line, col = marks[(key,)]
+            errors.append(ScenarioError(
+                file, key, f"unknown key{did_you_mean(key, VARIANT_FILE_KEYS)}; a variant "
+                f"file holds: {', '.join(VARIANT_FILE_KEYS)}", line, col))
+    for key in ("base", "name"):
+        if not isinstance(data.get(key), str) or not data.get(key):
+            line, col = marks[(key,)]
+            errors.append(ScenarioError(file, key, f"a variant file needs '{key}:' (a text), got "
+                                        f"{data.get(key)!r}", line, col))
+    if errors:
+        raise ScenarioErrors(errors)
+    base_path = Path(os.path.normpath(Path(path).parent / data["base"]))
+    if not base_path.is_file():
+        line, col = marks[("base",)]
+        raise ScenarioErrors([ScenarioError(file, "base", f"base scenario {data['base']!r} not "
+                                            f"found (looked for {base_path})", line, col)])
+    base_raw, _, _ = _read(base_path)
+    if isinstance(base_raw, Mapping) and "base" in base_raw:
+        line, col = marks[("base",)]
+        raise ScenarioErrors([ScenarioError(file, "base", f"{data['base']!r} is a variant file; "
+                                            "a variant's base must be a scenario", line, col)])
+    base, _ = load_variant_specs(base_path, select=[])
+    if data["name"] == base.name:
+        line, col = marks[("name",)]
+        raise ScenarioErrors([ScenarioError(file, "name", "a variant cannot have the base "
+                                            "scenario's name", line, col)])
+    spec = {k: data[k] for k in ("description", "overrides") if k in data}
+    v = _variant(data["name"], spec, (), marks, file, text, base_raw, errors)
+    if v is not None:
+        _comparable(base, v, marks, (), errors)
+    if errors:
+        raise ScenarioErrors(errors)
+    return base, [v]
+
+
+def load_variants(path: str | Path, select: Sequence[str] | None = None
+                  ) -> tuple[Scenario, list[Scenario]]:
+    """The base scenario and its variants' Scenarios (``name`` = the variant's name).
+
+    See :func:`load_variant_specs` for the arguments.
+    """
+    base, variants = load_variant_specs(path, select)
+    return base, [v.scenario for v in variants]
