@@ -80,6 +80,8 @@ def _year0(scenario: Scenario, state) -> dict[str, np.ndarray | float]:
 
 
 def _check(flows: dict[str, np.ndarray], month: int) -> None:
+    """Raise ModelError naming the mechanism and month if a flow or stock is NaN, infinite
+    or negative on any path (instead of letting a wrong number reach a report)."""
     for name, x in flows.items():
         if not (x.min() >= 0.0 and np.isfinite(x.max())):
             bad = "NaN" if np.isnan(x).any() else ("infinite" if np.isinf(x).any()
@@ -134,6 +136,8 @@ def simulate(scenario: Scenario, seed: int, paths: int, first_block: int,
                                 streams.normal("programme", programme.DRAWS))
         flows["funds_received"] = state.received
         _check(flows, month)
+        _check({k: getattr(state, a) for m in (patents, pledge) for k, a in m.STOCKS.items()},
+               month)
         year = (month - 1) // 12 + 1
         for name, x in flows.items():
             yearly[name][:, year] += x
