@@ -126,7 +126,7 @@ class _Checker:
             case "ids":
                 if not isinstance(value, list):
                     self.error(path, f"must be a list of target ids, got {_show(value)}")
-                    return ()
+                    return None
                 return tuple(v for i, v in enumerate(value) if self.string(v, path + (i,)))
             case "map":
                 return self.fields(value, path, f.fields)
@@ -239,6 +239,10 @@ def _range(low, high, unit, low_open: bool = False) -> str:
     return f" in {'(' if low_open else '['}{low:g}, {high:g}]{u}"
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -281,7 +285,7 @@ def _cross_checks(c: _Checker, top: dict) -> None:
                         f"not to measure '{t['measure']}'")
         if t["measure"] in _GROWTH_MEASURES and kind != "flow":
             c.error(path + ("measure",), f"growth measure '{t['measure']}' needs a flow "
-                    f"indicator with a baseline; '{t['indicator']}' is a {kind}")
+                    f"indicator with a baseline; '{t['indicator']}' is {_article(kind)} {kind}")
     tranches = [t for t in (policy.get("tranches") or []) if t]
     for i, t in enumerate(tranches):
         if horizon and t.get("month") is not None and t["month"] >= horizon:
@@ -308,7 +312,8 @@ def _cross_checks(c: _Checker, top: dict) -> None:
             c.error(("policy", "midterm", "month"), f"judging growth targets "
                     f"({', '.join(growth_judged)}) needs 12 months of flows; got month {m}")
         n_judged = len(midterm.get("targets") or ())
-        if midterm.get("rule") == "on_track" and (midterm.get("min_on_track") or 0) > n_judged:
+        if midterm.get("rule") == "on_track" and midterm.get("targets") is not None \
+                and (midterm.get("min_on_track") or 0) > n_judged:
             c.error(("policy", "midterm", "min_on_track"),
                     f"asks for {midterm['min_on_track']} targets on pace but lists {n_judged}")
     for i, t in enumerate(tranches):

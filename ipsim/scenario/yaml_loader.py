@@ -224,7 +224,9 @@ def _syntax_error(name: str, text: str, exc: yaml.YAMLError) -> ScenarioError:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        if exc.problem and exc.context:
+        if exc.problem and exc.context and exc.problem.startswith("but "):
+            problem = f"{exc.context.strip()}, {problem}"  # "expected X, but found Y"
+        elif exc.problem and exc.context:
             started = f" started on line {exc.context_mark.line + 1}" \
                 if exc.context_mark and exc.context_mark is not mark else ""
             problem += f" ({exc.context.strip()}{started})"
