@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ipsim.errors import ScenarioError, ScenarioErrors, did_you_mean
 from ipsim.model import uncertainty
 from ipsim.model.indicators import EVENTS, INDICATORS
@@ -205,7 +207,8 @@ class _Checker:
             return None
         dist = Distribution(kind, frozen_map(args))
         frozen = dist.frozen()
-        outside = frozen.cdf(p.low) + frozen.sf(p.high)
+        with np.errstate(all="ignore"):  # extreme parameters: judged below, not warned
+            outside = frozen.cdf(p.low) + frozen.sf(p.high)
         if not outside <= MAX_MASS_OUTSIDE:  # also refuses NaN from extreme parameters
             self.error(path, f"{kind} distribution puts {outside:.1%} of its mass outside the "
                              f"allowed range [{p.low:g}, {p.high:g}] {p.unit} (at most "
