@@ -83,16 +83,27 @@ def clean_stale(final: str | Path) -> list[Path]:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Defer SIGINT and SIGTERM (in the main thread) until the block is done."""
+    """Hold SIGINT and SIGTERM until the block is done, then deliver them.
+
+    The Python-level handlers are swapped for a recorder (a signal mask would not do: the
+    kernel hands a process-directed signal to any thread that does not block it). Only
+    possible in the main thread; elsewhere the block runs unprotected.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    pending: list[int] = []
+    saved = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            saved[signum] = signal.signal(signum, lambda s, f: pending.append(s))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for signum, handler in saved.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        for signum in dict.fromkeys(pending):
+            signal.raise_signal(signum)
 
 
 def _umask() -> int:
