@@ -111,11 +111,13 @@ def test_signals_wait_for_the_swap(tmp_path, monkeypatch):
     assert (tmp_path / "out" / "a.txt").read_text() == "new"
 
 
-def test_result_folder_follows_the_umask(previous):
-    """The swapped-in folder is not left private (mkdtemp makes 0700)."""
+def test_result_follows_the_umask(previous):
+    """The swapped-in folder and its files are not left private (mkdtemp makes 0700,
+    mkstemp 0600)."""
     mask = os.umask(0o022)
     os.umask(mask)
     assert stat.S_IMODE(previous.stat().st_mode) == 0o777 & ~mask
+    assert {stat.S_IMODE(p.stat().st_mode) for p in previous.iterdir()} == {0o666 & ~mask}
 
 
 def test_out_that_is_not_a_result_is_refused(tmp_path, capsys):
