@@ -143,6 +143,18 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
         A key of :data:`ENGINES`.
     progress : callable, optional
         Called with the number of paths of each chunk as it completes.
+
+    Raises
+    ------
+    UsageError
+        Bad arguments, or a run estimated to take longer than
+        :data:`ipsim.resources.MAX_HOURS` or more memory than the machine can spare
+        (checked before anything starts).
+    ModelError
+        A mechanism produced NaN or a negative value; the workers are stopped.
+    KeyboardInterrupt
+        Also :class:`ipsim.cli.Terminated` or any other exception raised while waiting:
+        the workers are terminated and reaped before it propagates.
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
