@@ -1,8 +1,9 @@
-"""Command line: ``ipsim run``, ``compare`` and ``validate``; the only place with argv and
-exit codes.
+"""Command line: ``ipsim run``, ``compare``, ``validate`` and ``schema``; the only place
+with argv and exit codes.
 
-Exit status: 0 success, 1 a model failure, 2 bad input (scenario or arguments),
-130 interrupted (SIGINT), 143 terminated (SIGTERM).
+Exit status: 0 success, 1 a model failure, 2 bad input (scenario or arguments, or a run
+estimated to be unreasonably long or large), 130 interrupted (SIGINT), 143 terminated
+(SIGTERM). Every failure is reported on stderr, one line a problem, never as a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from ipsim import __version__
@@ -87,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--quiet", action="store_true", help="no progress bar, no table")
     val = sub.add_parser("validate", help="check scenario files and report every problem")
     val.add_argument("scenarios", nargs="+", help="scenario YAML files")
+    sub.add_parser("schema", help="print the scenario file reference (docs/scenario.md)")
     return parser
 
 
@@ -110,17 +114,21 @@ def _print_table(summary: dict) -> None:
               f"[{r['ci_low']:.1%}, {r['ci_high']:.1%}]")
 
 
-def _cmd_run(args) -> int:
+def _cmd_run(args, arm: Callable[[], None]) -> int:
     from ipsim.pipeline import DEFAULT_CHUNK_PATHS, ENGINES, run
-    from ipsim.report.outputs import write_run
+    from ipsim.report.outputs import check_out, write_run
     from ipsim.scenario.validate import load_scenario
 
+    if not args.no_plots:
+        import ipsim.report.plots  # noqa: F401  (matplotlib loads now, not mid-write)
+    arm()
     if args.engine not in ENGINES:
         raise UsageError(f"--engine: unknown engine '{args.engine}'; allowed: "
                          f"{', '.join(ENGINES)}")
     scenario = load_scenario(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / scenario.name
+    check_out(out)
     bar = _progress(args.paths, args.quiet)
     try:
         result = run([scenario], args.paths, seed, workers=args.workers,
@@ -173,12 +181,15 @@ def _print_comparison(data: dict) -> None:
           f"{b['p_value']:.2g}: {verdict}")
 
 
-def _cmd_compare(args) -> int:
+def _cmd_compare(args, arm: Callable[[], None]) -> int:
     from ipsim.analysis.compare import compare
     from ipsim.pipeline import DEFAULT_CHUNK_PATHS, ENGINES, run
     from ipsim.report.comparison import write_comparison
     from ipsim.scenario.variants import load_variant_specs
 
+    if not args.no_plots:
+        import ipsim.report.plots  # noqa: F401  (matplotlib loads now, not mid-write)
+    arm()
     if args.engine not in ENGINES:
         raise UsageError(f"--engine: unknown engine '{args.engine}'; allowed: "
                          f"{', '.join(ENGINES)}")
@@ -209,9 +220,10 @@ def _cmd_compare(args) -> int:
     return 0
 
 
-def _cmd_validate(args) -> int:
+def _cmd_validate(args, arm: Callable[[], None]) -> int:
     from ipsim.scenario.variants import load_variants
 
+    arm()
     problems = []
     for path in args.scenarios:
         try:
@@ -224,17 +236,78 @@ def _cmd_validate(args) -> int:
     return 2 if problems else 0
 
 
-def _terminate(signum, frame):  # SIGTERM -> the same clean path as Ctrl-C, status 143
-    raise SystemExit(143)
+def _cmd_schema(args, arm: Callable[[], None]) -> int:
+    from ipsim.scenario.schema import render_markdown
+
+    arm()
+    sys.stdout.write(render_markdown())
+    return 0
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds the run like KeyboardInterrupt does for SIGINT."""
+
+
+class _Signals:
+    """SIGINT and SIGTERM while a command runs.
+
+    Until :meth:`arm` (while the command's modules are imported) a signal is only noted:
+    an exception raised inside the import machinery can be swallowed or make the
+    interpreter kill itself at exit. Once armed, the first signal raises KeyboardInterrupt
+    (SIGINT) or :class:`Terminated` (SIGTERM) in the main thread, which stops the workers
+    and unwinds without writing anything; later signals are ignored so the clean-up cannot
+    be cut short. A signal ignored when ipsim starts (``nohup``) stays ignored.
+    """
+
+    def __init__(self):
+        self.pending: int | None = None
+        self.armed = False
+        self.saved: dict = {}
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self.saved[signum] = signal.getsignal(signum)
+            if self.saved[signum] is not signal.SIG_IGN:
+                signal.signal(signum, self._handle)
+
+    def restore(self) -> None:
+        for signum, handler in self.saved.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+    def _handle(self, signum, frame) -> None:
+        if self.pending is not None:
+            return
+        self.pending = signum
+        if self.armed:
+            self._raise()
+
+    def arm(self) -> None:
+        """From now on a signal interrupts; one that came earlier interrupts at once."""
+        self.armed = True
+        if self.pending is not None:
+            self._raise()
+
+    def _raise(self) -> None:
+        raise KeyboardInterrupt if self.pending == signal.SIGINT else Terminated()
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ipsim`` command; returns the exit status."""
-    signal.signal(signal.SIGTERM, _terminate)
+    signals = _Signals()
+    signals.install()
+    try:
+        return _main(argv, signals.arm)
+    finally:
+        signals.restore()
+
+
+def _main(argv: list[str] | None, arm: Callable[[], None]) -> int:
     try:
         args = _parser().parse_args(argv)
-        return {"run": _cmd_run, "compare": _cmd_compare,
-                "validate": _cmd_validate}[args.command](args)
+        return {"run": _cmd_run, "compare": _cmd_compare, "validate": _cmd_validate,
+                "schema": _cmd_schema}[args.command](args, arm)
     except ScenarioErrors as exc:
         for e in exc.errors:
             print(e, file=sys.stderr)
@@ -246,8 +319,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ipsim: model error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("ipsim: interrupted; nothing was written", file=sys.stderr)
+        print("ipsim: interrupted (SIGINT); workers stopped, no partial result written",
+              file=sys.stderr)
         return 130
+    except Terminated:
+        print("ipsim: terminated (SIGTERM); workers stopped, no partial result written",
+              file=sys.stderr)
+        return 143
     except IpsimError as exc:  # pragma: no cover
         print(f"ipsim: error: {exc}", file=sys.stderr)
         return 1

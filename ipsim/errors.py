@@ -48,7 +48,14 @@ class ScenarioError(IpsimError):
             if self.column is not None:
                 where += f":{self.column}"
         key = self.key_path or "(document)"
-        return f"{where}: {key}: {self.message}"
+        return _one_line(f"{where}: {key}: {self.message}")
+
+
+def _one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped: one line always."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ScenarioErrors(IpsimError):

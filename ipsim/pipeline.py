@@ -12,6 +12,7 @@ and sums are taken per block and added in block order.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ipsim import resources
 from ipsim.analysis.attainment import Tally, attainment_matrix, beats
 from ipsim.engines import vectorised
 from ipsim.engines.paths import IndicatorPaths
@@ -27,16 +29,13 @@ from ipsim.errors import UsageError
 from ipsim.model.indicators import INDICATORS
 from ipsim.scenario.params import Scenario
 
-__all__ = ["RunResult", "run", "ENGINES", "DEFAULT_CHUNK_PATHS", "DEFAULT_KEEP_PATHS",
-           "MAX_PATHS"]
+__all__ = ["RunResult", "run", "ENGINES", "DEFAULT_CHUNK_PATHS", "DEFAULT_KEEP_PATHS"]
 
 ENGINES: dict[str, Callable[..., IndicatorPaths]] = {"vectorised": vectorised.simulate}
 """Engine name -> ``simulate(scenario, seed, paths, first_block, n_blocks)``."""
 
 DEFAULT_CHUNK_PATHS = 8 * BLOCK
 DEFAULT_KEEP_PATHS = 100_000
-MAX_PATHS = 100_000_000
-"""Largest run accepted (about 40 CPU-minutes a million paths would make this days)."""
 
 
 @dataclass
@@ -98,6 +97,28 @@ def _chunk(task) -> list[tuple[Tally, list[np.ndarray], IndicatorPaths | None]]:
     return out
 
 
+def _worker_init() -> None:  # pragma: no cover - runs in the worker processes
+    # Ctrl-C in a terminal reaches the whole process group: the parent alone handles it.
+    # SIGTERM (sent by the parent when the run stops early) ends a worker at once.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate and reap a pool's workers now, without waiting for their chunks.
+
+    Python 3.14 has ``ProcessPoolExecutor.terminate_workers``; before it, the processes
+    are only reachable through the private ``_processes`` mapping.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join()
+
+
 def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 1,
         chunk_paths: int = DEFAULT_CHUNK_PATHS, keep_paths: int = DEFAULT_KEEP_PATHS,
         engine: str = "vectorised", progress: Callable[[int], None] | None = None) -> RunResult:
@@ -121,16 +142,31 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
         A key of :data:`ENGINES`.
     progress : callable, optional
         Called with the number of paths of each chunk as it completes.
+
+    Raises
+    ------
+    UsageError
+        Bad arguments, or a run estimated to take longer than
+        :data:`ipsim.resources.MAX_HOURS` or more memory than the machine can spare
+        (checked before anything starts).
+    ModelError
+        A mechanism produced NaN or a negative value; the workers are stopped.
+    KeyboardInterrupt
+        Also :class:`ipsim.cli.Terminated` or any other exception raised while waiting:
+        the workers are terminated and reaped before it propagates.
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
-    if not 1 <= paths <= MAX_PATHS:
-        raise UsageError(f"--paths must be in [1, {MAX_PATHS:,}], got {paths}")
+    if paths < 1:
+        raise UsageError(f"--paths must be >= 1, got {paths}")
     if workers < 1 or seed < 0 or chunk_paths < 1:
         raise UsageError("workers and chunk size must be >= 1 and the seed >= 0")
     t0 = time.perf_counter()
     blocks = -(-paths // BLOCK)
     per_chunk = max(1, -(-chunk_paths // BLOCK))
+    resources.check(resources.estimate(paths, max(s.horizon_months for s in scenarios),
+                                       len(scenarios), workers, per_chunk * BLOCK,
+                                       keep_paths), paths)
     tasks = [(tuple(scenarios), engine, seed, paths, b, min(per_chunk, blocks - b), keep_paths)
              for b in range(0, blocks, per_chunk)]
     results = [ScenarioResult(s, Tally(0, 0, 0, 0, 0)) for s in scenarios]
@@ -151,6 +187,10 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
                     result.kept.append(kept)
             if progress:
                 progress(min(task[5] * BLOCK, paths - task[4] * BLOCK))
+    except BaseException:  # Ctrl-C, SIGTERM, a model error: no worker may outlive the run
+        if pool is not None:
+            _stop_workers(pool)
+        raise
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -80,7 +80,21 @@ def _year0(scenario: Scenario, state) -> dict[str, np.ndarray | float]:
     return out
 
 
+def _checked(month: int, flows: dict[str, np.ndarray], state=None, mechanism=None) -> dict:
+    """``flows``, once checked together with the ``STOCKS`` of ``mechanism`` in ``state``.
+
+    Called right after each mechanism's step, so the first impossible value is blamed on the
+    mechanism that produced it, not on one that used it later.
+    """
+    _check(flows, month)
+    if mechanism is not None:
+        _check({k: getattr(state, a) for k, a in mechanism.STOCKS.items()}, month)
+    return flows
+
+
 def _check(flows: dict[str, np.ndarray], month: int) -> None:
+    """Raise ModelError naming the mechanism and month if a flow or stock is NaN, infinite
+    or negative on any path (instead of letting a wrong number reach a report)."""
     for name, x in flows.items():
         if not (x.min() >= 0.0 and np.isfinite(x.max())):
             bad = "NaN" if np.isnan(x).any() else ("infinite" if np.isinf(x).any()
@@ -122,19 +136,21 @@ def simulate(scenario: Scenario, seed: int, paths: int, first_block: int,
         funding.pay_tranches(state, policy, month - 1)
         spend = funding.spend(state, month - 1, H)
         e = uncertainty.shocks(streams.normal("shocks", uncertainty.DRAWS), loadings)
-        flows = patents.step(state, p["patents"], month, e[:, 0], policy.fast_track_share)
+        flows = _checked(month, patents.step(state, p["patents"], month, e[:, 0],
+                                             policy.fast_track_share), state, patents)
         deals, activity = transfers.step(state, p["transfers"], month, e[:, 1], spend,
                                          streams.normal("transfers", transfers.DRAWS))
-        flows |= deals
-        flows |= turnover.step(state, p["turnover"], e[:, 3], activity)
-        flows |= pledge.step(state, p["pledge"], e[:, 2], spend,
-                             streams.normal("pledge", pledge.DRAWS))
-        flows |= securitisation.step(state, p["securitisation"], month, spend,
-                                     streams.normal("securitisation", securitisation.DRAWS))
-        flows |= programme.step(p["programme"], spend,
-                                streams.normal("programme", programme.DRAWS))
-        flows["funds_received"] = state.received
-        _check(flows, month)
+        flows |= _checked(month, deals)
+        flows |= _checked(month, turnover.step(state, p["turnover"], e[:, 3], activity))
+        flows |= _checked(month, pledge.step(state, p["pledge"], e[:, 2], spend,
+                                             streams.normal("pledge", pledge.DRAWS)),
+                          state, pledge)
+        flows |= _checked(month, securitisation.step(
+            state, p["securitisation"], month, spend,
+            streams.normal("securitisation", securitisation.DRAWS)))
+        flows |= _checked(month, programme.step(p["programme"], spend,
+                                                streams.normal("programme", programme.DRAWS)))
+        flows |= _checked(month, {"funds_received": state.received})
         year = (month - 1) // 12 + 1
         for name, x in flows.items():
             yearly[name][:, year] += x

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 
 from ipsim.analysis.summary import indicator_rows, target_path, target_rows
+from ipsim.errors import UsageError
 from ipsim.model.indicators import INDICATORS
 from ipsim.report.atomic import staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 
-__all__ = ["summarise", "write_run"]
+__all__ = ["summarise", "write_run", "check_out"]
+
+
+def check_out(out: str | Path) -> None:
+    """Refuse an output folder that a run's swap would wrongly replace.
+
+    A run replaces its output folder whole, so the folder must be new, empty, or an
+    earlier result (it holds ``summary.json``): never, say, the home folder.
+
+    Raises
+    ------
+    UsageError
+        ``out`` is a file, or a folder holding something other than an ipsim result.
+    """
+    out = Path(out)
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir() or out.is_symlink():
+        raise UsageError(f"--out {out}: exists and is not a folder")
+    if any(out.iterdir()) and not (out / "summary.json").is_file():
+        raise UsageError(f"--out {out}: folder is not empty and holds no ipsim result "
+                         "(summary.json); a run replaces its output folder whole, so name a "
+                         "new or empty folder")
 
 
 def summarise(run) -> dict:
@@ -56,6 +80,7 @@ def _plots(run, summary: dict, out: Path) -> None:
 def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
     """Write ``summary.json``, ``attainment.csv``, ``indicators.csv`` and the plots to
     ``out`` (swapped in whole when complete); returns the summary."""
+    check_out(out)
     summary = summarise(run)
     scenario = run.base.scenario
     note = (f"ipsim {summary['ipsim_version']}; scenario {scenario.name} "
@@ -76,4 +101,7 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
                   note + f"; quantiles from the first {summary['quantile_paths']} paths")
         if make_plots:
             _plots(run, summary, stage)
+        kept_compare = Path(out) / "compare"   # ipsim compare's default output lives inside
+        if kept_compare.is_dir() and not kept_compare.is_symlink():
+            os.replace(kept_compare, stage / "compare")
     return summary

@@ -25,7 +25,7 @@ from ipsim.model.spec import Param
 from ipsim.scenario.params import DISTRIBUTIONS
 
 __all__ = ["Field", "SECTIONS", "FIXED", "BASELINE", "TOP", "POLICY", "TRANCHE", "MIDTERM",
-           "TARGET", "OPS", "RULES", "render_markdown"]
+           "TARGET", "OPS", "RULES", "render_markdown", "field_range"]
 
 SECTIONS: dict[str, tuple[Param, ...]] = {
     "patents": patents.PARAMS,
@@ -75,7 +75,9 @@ class Field:
     ``kind`` is one of ``str``, ``int``, ``number``, ``bool``, ``choice`` (one of
     ``choices``), ``ids`` (list of names), ``map`` (``fields``), ``list`` (of ``map`` items
     with ``fields``), ``shares`` (names in ``choices`` -> fractions summing to at most 1),
-    ``params`` (a parameter section), ``baseline``.
+    ``params`` (a parameter section), ``baseline``. ``low`` and ``high`` are inclusive
+    bounds, except that ``low_open`` excludes ``low`` (``> 0`` for amounts that must be
+    positive).
     """
 
     name: str
@@ -88,12 +90,14 @@ class Field:
     choices: tuple[str, ...] = ()
     fields: tuple[Field, ...] = ()
     unit: str = ""
+    low_open: bool = False
 
 
 TRANCHE = (
     Field("month", "int", "months elapsed when paid (0 = at the start)", True, low=0,
           unit="months"),
-    Field("amount", "number", "amount paid", True, low=0, unit="yuan"),
+    Field("amount", "number", "amount paid", True, low=0, high=1e12, unit="yuan",
+          low_open=True),
     Field("conditional", "bool", "paid only if the mid-term gate opens", default=False),
 )
 MIDTERM = (
@@ -106,7 +110,8 @@ MIDTERM = (
           default=1.0, low=0, high=1, unit="fraction"),
 )
 POLICY = (
-    Field("budget", "number", "central funds for the period", True, low=0, unit="yuan"),
+    Field("budget", "number", "central funds for the period", True, low=0, high=1e12,
+          unit="yuan", low_open=True),
     Field("tranches", "list", "payments of the budget", True, fields=TRANCHE),
     Field("allocation", "shares", "share of each tranche per lever (sum at most 1)", True,
           choices=funding.LEVERS, unit="fraction"),
@@ -158,18 +163,24 @@ def _field_rows(fields: tuple[Field, ...], prefix: str) -> list[str]:
     rows = []
     for f in fields:
         allowed = ", ".join(f"`{c}`" for c in f.choices) if f.kind in ("choice",) else ""
-        if f.low is None and f.high is None:
-            rng = ""
-        elif f.high is None:
-            rng = f">= {f.low:g}"
-        else:
-            rng = f"[{f.low:g}, {f.high:g}]"
+        rng = field_range(f)
         req = "required" if f.required else f"default `{f.default!r}`"
         rows.append(f"| `{prefix}{f.name}` | {f.kind} {f.unit} | {req} | {rng} {allowed} "
                     f"| {f.doc} |")
         if f.kind in ("map", "list"):
             rows += _field_rows(f.fields, f"{prefix}{f.name}{'[]' if f.kind == 'list' else ''}.")
     return rows
+
+
+def field_range(f: Field) -> str:
+    """The allowed range of a number field, e.g. ``(0, 1e+12]`` or ``>= 1``; ``""`` if none."""
+    if f.low is None and f.high is None:
+        return ""
+    if f.high is None:
+        return f"{'>' if f.low_open else '>='} {f.low:g}"
+    if f.low is None:
+        return f"<= {f.high:g}"
+    return f"{'(' if f.low_open else '['}{f.low:g}, {f.high:g}]"
 
 
 def render_markdown() -> str:

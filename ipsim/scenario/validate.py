@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ipsim.errors import ScenarioError, ScenarioErrors, did_you_mean
 from ipsim.model import uncertainty
 from ipsim.model.indicators import EVENTS, INDICATORS
@@ -27,7 +29,7 @@ from ipsim.scenario.params import (
     Tranche,
     frozen_map,
 )
-from ipsim.scenario.yaml_loader import Marks, dotted, load_yaml
+from ipsim.scenario.yaml_loader import Marks, dotted, load_yaml, read_text
 
 __all__ = ["load_scenario", "build", "MAX_MASS_OUTSIDE"]
 
@@ -51,19 +53,21 @@ class _Checker:
 
     # -- scalars -------------------------------------------------------------------------
     def number(self, value: Any, path: tuple, low=None, high=None, integer=False,
-               unit: str = "") -> float | None:
+               unit: str = "", low_open: bool = False) -> float | None:
         what = "a whole number" if integer else "a number"
+        allowed = _range(low, high, unit, low_open)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(path, f"must be {what}{_range(low, high, unit)}, got {_show(value)}")
+            self.error(path, f"must be {what}{allowed}, got {_show(value)}")
             return None
         if not math.isfinite(value):
-            self.error(path, f"must be a finite number{_range(low, high, unit)}, got {value}")
+            self.error(path, f"must be a finite number{allowed}, got {value}")
             return None
         if integer and value != int(value):
             self.error(path, f"must be a whole number, got {value}")
             return None
-        if (low is not None and value < low) or (high is not None and value > high):
-            self.error(path, f"must be in{_range(low, high, unit)}, got {value:g}")
+        if (low is not None and (value <= low if low_open else value < low)) or \
+                (high is not None and value > high):
+            self.error(path, f"must be{allowed}, got {value:g}")
             return None
         return int(value) if integer else float(value)
 
@@ -112,7 +116,8 @@ class _Checker:
             case "str":
                 return self.string(value, path)
             case "int" | "number":
-                return self.number(value, path, f.low, f.high, f.kind == "int", f.unit)
+                return self.number(value, path, f.low, f.high, f.kind == "int", f.unit,
+                                   f.low_open)
             case "bool":
                 if not isinstance(value, bool):
                     self.error(path, f"must be true or false, got {_show(value)}")
@@ -123,7 +128,7 @@ class _Checker:
             case "ids":
                 if not isinstance(value, list):
                     self.error(path, f"must be a list of target ids, got {_show(value)}")
-                    return ()
+                    return None
                 return tuple(v for i, v in enumerate(value) if self.string(v, path + (i,)))
             case "map":
                 return self.fields(value, path, f.fields)
@@ -181,7 +186,11 @@ class _Checker:
 
     def distribution(self, raw: Mapping, path: tuple, p: Param) -> Distribution | None:
         kind = raw.get("dist")
-        if kind not in DISTRIBUTIONS:
+        if "dist" not in raw:
+            self.error(path, f"a distribution needs 'dist' (one of {', '.join(DISTRIBUTIONS)})"
+                       f"; a fixed value is written as a plain number")
+            return None
+        if not isinstance(kind, str) or kind not in DISTRIBUTIONS:
             self.error(path + ("dist",), f"unknown distribution {_show(kind)}"
                        f"{did_you_mean(kind, DISTRIBUTIONS)}; allowed: {', '.join(DISTRIBUTIONS)}")
             return None
@@ -200,8 +209,9 @@ class _Checker:
             return None
         dist = Distribution(kind, frozen_map(args))
         frozen = dist.frozen()
-        outside = frozen.cdf(p.low) + frozen.sf(p.high)
-        if outside > MAX_MASS_OUTSIDE:
+        with np.errstate(all="ignore"):  # extreme parameters: judged below, not warned
+            outside = frozen.cdf(p.low) + frozen.sf(p.high)
+        if not outside <= MAX_MASS_OUTSIDE:  # also refuses NaN from extreme parameters
             self.error(path, f"{kind} distribution puts {outside:.1%} of its mass outside the "
                              f"allowed range [{p.low:g}, {p.high:g}] {p.unit} (at most "
                              f"{MAX_MASS_OUTSIDE:.0%} allowed)")
@@ -223,15 +233,19 @@ def _distribution_problem(kind: str, a: dict) -> str:
     return ""
 
 
-def _range(low, high, unit) -> str:
+def _range(low, high, unit, low_open: bool = False) -> str:
     u = f" {unit}" if unit else ""
     if low is None and high is None:
         return ""
     if high is None:
-        return f" >= {low:g}{u}"
+        return f" {'>' if low_open else '>='} {low:g}{u}"
     if low is None:
         return f" <= {high:g}{u}"
-    return f" [{low:g}, {high:g}]{u}"
+    return f" in {'(' if low_open else '['}{low:g}, {high:g}]{u}"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _show(value: Any) -> str:
@@ -247,14 +261,20 @@ def _cross_checks(c: _Checker, top: dict) -> None:
         horizon = None
     policy, targets = top.get("policy") or {}, top.get("targets") or []
     ids = [t["id"] for t in targets if t and t.get("id")]
-    for i, tid in enumerate(ids):
-        if tid in ids[:i]:
-            c.error(("targets",), f"target id '{tid}' is used twice")
+    seen: set[str] = set()
+    for i, t in enumerate(targets):
+        tid = t.get("id") if t else None
+        if tid and tid in seen:
+            c.error(("targets", i, "id"), f"target id '{tid}' is used twice")
+        seen.add(tid)
     for i, t in enumerate(targets):
         if not t or not t.get("indicator") or not t.get("measure"):
             continue
         path, kind = ("targets", i), INDICATORS[t["indicator"]].kind
         if t["measure"] == "event":
+            if t.get("threshold") is not None:
+                c.error(path + ("threshold",), "an event target takes 'by_month', not "
+                        "'threshold' (the event happens or not)")
             if t["indicator"] not in EVENTS:
                 c.error(path + ("measure",), f"indicator '{t['indicator']}' records no event; "
                         f"event targets take: {', '.join(EVENTS)}")
@@ -262,11 +282,15 @@ def _cross_checks(c: _Checker, top: dict) -> None:
                 c.error(path, "an event target needs 'by_month'")
             elif horizon and t["by_month"] > horizon:
                 c.error(path + ("by_month",), f"must be within the horizon (<= {horizon})")
-        elif t.get("threshold") is None:
-            c.error(path, f"a {t['measure']} target needs 'threshold'")
+        else:
+            if t.get("threshold") is None:
+                c.error(path, f"a {t['measure']} target needs 'threshold'")
+            if t.get("by_month") is not None:
+                c.error(path + ("by_month",), f"'by_month' applies to event targets only, "
+                        f"not to measure '{t['measure']}'")
         if t["measure"] in _GROWTH_MEASURES and kind != "flow":
             c.error(path + ("measure",), f"growth measure '{t['measure']}' needs a flow "
-                    f"indicator with a baseline; '{t['indicator']}' is a {kind}")
+                    f"indicator with a baseline; '{t['indicator']}' is {_article(kind)} {kind}")
     tranches = [t for t in (policy.get("tranches") or []) if t]
     for i, t in enumerate(tranches):
         if horizon and t.get("month") is not None and t["month"] >= horizon:
@@ -293,7 +317,8 @@ def _cross_checks(c: _Checker, top: dict) -> None:
             c.error(("policy", "midterm", "month"), f"judging growth targets "
                     f"({', '.join(growth_judged)}) needs 12 months of flows; got month {m}")
         n_judged = len(midterm.get("targets") or ())
-        if midterm.get("rule") == "on_track" and (midterm.get("min_on_track") or 0) > n_judged:
+        if midterm.get("rule") == "on_track" and midterm.get("targets") is not None \
+                and (midterm.get("min_on_track") or 0) > n_judged:
             c.error(("policy", "midterm", "min_on_track"),
                     f"asks for {midterm['min_on_track']} targets on pace but lists {n_judged}")
     for i, t in enumerate(tranches):
@@ -353,11 +378,8 @@ def load_scenario(path: str | Path) -> Scenario:
         Every problem in the file (a YAML syntax error is reported alone).
     """
     try:
-        text = Path(path).read_bytes().decode("utf-8") if Path(path).is_file() else None
-    except (UnicodeDecodeError, OSError):
-        text = None
-    try:
-        data, marks = load_yaml(path, None)
+        text = read_text(path)
+        data, marks = load_yaml(path, text)
     except ScenarioError as exc:
         raise ScenarioErrors([exc]) from None
-    return build(data, marks, str(path), text or "")
+    return build(data, marks, str(path), text)

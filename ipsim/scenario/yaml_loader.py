@@ -22,7 +22,8 @@ import yaml
 
 from ipsim.errors import ScenarioError
 
-__all__ = ["Marks", "load_yaml", "dotted", "MAX_FILE_BYTES"]
+__all__ = ["Marks", "load_yaml", "read_text", "dotted", "MAX_FILE_BYTES", "MAX_NODES",
+           "MAX_DEPTH"]
 
 MAX_FILE_BYTES = 1_000_000
 """Largest scenario file accepted (bytes); a scenario is a page of text, not data."""
@@ -82,37 +83,88 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
+MAX_NODES = 100_000
+"""Most values a document may hold once aliases are expanded (guards against alias bombs)."""
+
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted."""
+
+
 class _Built:
-    """Walks the composed node tree once, building containers and marks together."""
+    """Walks the composed node tree once, building containers and marks together.
+
+    Aliases are expanded (each use is built afresh), so the walk counts values and refuses
+    a recursive alias, nesting deeper than :data:`MAX_DEPTH` and more than
+    :data:`MAX_NODES` values: an error, never a hang or a RecursionError.
+    """
 
     def __init__(self, loader: _Loader, file: str):
         self.loader = loader
         self.file = file
         self.marks = Marks()
+        self.count = 0
+        self.active: set[int] = set()
+
+    def _error(self, node: yaml.Node, path: KeyPath, message: str) -> ScenarioError:
+        return ScenarioError(self.file, dotted(path), message, node.start_mark.line + 1,
+                             node.start_mark.column + 1)
 
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
         self.marks.positions.setdefault(path, (node.start_mark.line + 1,
                                                node.start_mark.column + 1))
-        if isinstance(node, yaml.MappingNode):
-            self.loader.flatten_mapping(node)
-            out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)
-                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-                if not isinstance(key, str | int | float | bool) or key is None:
-                    raise ScenarioError(self.file, dotted(path), "keys must be plain names",
-                                        line, col)
-                key = str(key)
-                if key in out:
-                    first = self.marks.positions.get(path + (key,), (None, None))[0]
-                    raise ScenarioError(self.file, dotted(path + (key,)),
-                                        f"duplicate key (first given on line {first})", line, col)
-                self.marks.positions[path + (key,)] = (line, col)
-                out[key] = self.build(value_node, path + (key,))
-            return out
-        if isinstance(node, yaml.SequenceNode):
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self._error(node, path, f"the document holds more than {MAX_NODES:,} "
+                              "values once aliases are expanded")
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if id(node) in self.active:
+            raise self._error(node, path, "an alias refers to the mapping or list that "
+                              "contains it (a recursive structure)")
+        if len(path) > MAX_DEPTH:
+            raise self._error(node, path, f"nested more than {MAX_DEPTH} levels deep")
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        finally:
+            self.active.discard(id(node))
+
+    def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            problem = (exc.problem or "cannot read this value").strip()
+            if "constructor for the tag" in problem:
+                problem = f"unknown tag {node.tag!r}; a scenario uses plain YAML values"
+            raise self._error(node, path, problem) from None
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            # An explicit tag the text does not fit, such as ``!!int abc`` or ``!!bool 2``.
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise self._error(node, path, f"cannot read {node.value[:40]!r} as {tag}") \
+                from None
+
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict:
+        self.loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._error(key_node, path, "keys must be plain names, not a "
+                                  "mapping or a list")
+            key = self._scalar(key_node, path)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise ScenarioError(self.file, dotted(path), "keys must be plain names, got "
+                                    f"{type(key).__name__}", line, col)
+            key = str(key)
+            if key in out:
+                first = self.marks.positions.get(path + (key,), (None, None))[0]
+                raise ScenarioError(self.file, dotted(path + (key,)),
+                                    f"duplicate key (first given on line {first})", line, col)
+            self.marks.positions[path + (key,)] = (line, col)
+            out[key] = self.build(value_node, path + (key,))
+        return out
 
 
 def dotted(path: KeyPath) -> str:
@@ -121,6 +173,66 @@ def dotted(path: KeyPath) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def _position(data: bytes | str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of character or byte ``index`` of ``data``."""
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    return data.count(newline, 0, index) + 1, index - (data.rfind(newline, 0, index) + 1) + 1
+
+
+def read_text(path: str | Path) -> str:
+    """The text of a scenario file, refusing what cannot be a scenario.
+
+    Raises
+    ------
+    ScenarioError
+        The file is missing, unreadable, larger than :data:`MAX_FILE_BYTES`, binary, or not
+        UTF-8 (with the line and column of the first offending byte).
+    """
+    name, p = str(path), Path(path)
+    try:
+        if not p.exists():
+            raise ScenarioError(name, "", "no such file")
+        if not p.is_file():
+            raise ScenarioError(name, "", "not a regular file")
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(name, "", f"file is larger than {MAX_FILE_BYTES:,} bytes; "
+                                "a scenario is a short YAML document")
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(name, "", f"cannot read the file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:  # grew while being read
+        raise ScenarioError(name, "", f"file is larger than {MAX_FILE_BYTES:,} bytes")
+    if b"\x00" in raw:
+        at = raw.index(b"\x00")
+        raise ScenarioError(name, "", "file is binary (a NUL byte), not YAML text",
+                            *_position(raw, at))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(name, "", f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                            *_position(raw, exc.start)) from None
+
+
+def _syntax_error(name: str, text: str, exc: yaml.YAMLError) -> ScenarioError:
+    """A YAML error of the parser as one :class:`ScenarioError` with its position."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        line, col = _position(text, exc.position)
+        return ScenarioError(name, "", f"YAML syntax error: character #x{exc.character:04x} "
+                             "is not allowed in YAML text", line, col)
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        if exc.problem and exc.context and exc.problem.startswith("but "):
+            problem = f"{exc.context.strip()}, {problem}"  # "expected X, but found Y"
+        elif exc.problem and exc.context:
+            started = f" started on line {exc.context_mark.line + 1}" \
+                if exc.context_mark and exc.context_mark is not mark else ""
+            problem += f" ({exc.context.strip()}{started})"
+        return ScenarioError(name, "", f"YAML syntax error: {problem}",
+                             mark.line + 1 if mark else None, mark.column + 1 if mark else None)
+    return ScenarioError(name, "", f"YAML error: {exc}")
 
 
 def load_yaml(path: str | Path, text: str | None = None) -> tuple[Any, Marks]:
@@ -136,45 +248,31 @@ def load_yaml(path: str | Path, text: str | None = None) -> tuple[Any, Marks]:
     Raises
     ------
     ScenarioError
-        The file is missing, too large, not text, not valid YAML, or repeats a key.
+        The file cannot be read (see :func:`read_text`), is not valid YAML (the first
+        syntax error, with the parser's line), is empty, repeats a key, or is nested or
+        aliased beyond reason.
     """
     name = str(path)
     if text is None:
-        p = Path(path)
-        if not p.is_file():
-            raise ScenarioError(name, "", "no such file")
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioError(name, "", f"file is larger than {MAX_FILE_BYTES:,} bytes; "
-                                "a scenario is a short YAML document")
-        raw = p.read_bytes()
-        if b"\x00" in raw:
-            raise ScenarioError(name, "", "file is binary, not YAML text")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ScenarioError(name, "", f"file is not UTF-8 text (byte {exc.start})") from None
-    loader = _Loader(text)
+        text = read_text(path)
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise ScenarioError(name, "", f"YAML syntax error: {problem}", line, col) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(name, "", f"YAML error: {exc}") from None
+        raise _syntax_error(name, text, exc) from None
+    except RecursionError:
+        raise ScenarioError(name, "", "YAML is nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         raise ScenarioError(name, "", "file is empty; a scenario is a YAML mapping")
     built = _Built(_Loader(""), name)
     try:
         data = built.build(node, ())
-    except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        raise ScenarioError(name, "", f"YAML error: {exc.problem}",
-                            mark.line + 1 if mark else None,
-                            mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as exc:  # e.g. a merge key (<<) on something not a mapping
+        raise _syntax_error(name, text, exc) from None
+    except RecursionError:
+        raise ScenarioError(name, "", "YAML is nested too deeply or refers to itself") from None
     return data, built.marks
-

@@ -76,10 +76,6 @@ def test_exponent_and_underscore_budgets_load_the_same(tmp_path, scenario):
         assert load_scenario(path).policy.budget == scenario.policy.budget == 1.5e8
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="bug: the float resolver of yaml_loader matches '._' (regex branch "
-                          r"'\.[0-9_]+'), float('.') raises ValueError, which load_yaml does not "
-                          "turn into a ScenarioError (the CLI then crashes with a traceback)")
 def test_malformed_number_is_a_scenario_error():
     """A value like '._' is reported as a ScenarioError with its line, not a crash."""
     with pytest.raises(ScenarioError) as info:

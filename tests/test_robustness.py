@@ -1,0 +1,188 @@
+"""Runs that must stop cleanly: interrupted by a signal, refused as too big, or failing in
+the model. None may leave a partial result, a temporary folder or a worker process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ipsim import resources
+from ipsim.cli import main
+from ipsim.errors import ModelError
+from ipsim.model import patents, turnover
+from ipsim.pipeline import run
+from ipsim.scenario.validate import load_scenario
+from tests.scenario.texts import BASE_PATH, ROOT
+
+HAS_PROC = Path("/proc/self/stat").exists()
+
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory) -> Path:
+    """A complete earlier result (1,000 paths, tables only)."""
+    out = tmp_path_factory.mktemp("previous") / "out"
+    assert main(["run", str(BASE_PATH), "--out", str(out), "--paths", "1000", "--quiet",
+                 "--no-plots"]) == 0
+    return out
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _gone(pid: int, wait: float = 5.0) -> bool:
+    """Whether process ``pid`` has exited and been reaped (within ``wait`` seconds)."""
+    deadline = time.monotonic() + wait
+    while Path(f"/proc/{pid}").exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="needs /proc to see the worker processes")
+@pytest.mark.parametrize("how, status, word", [
+    ("SIGINT", 130, "interrupted"),
+    ("SIGTERM", 143, "terminated"),
+    ("Ctrl-C", 130, "interrupted"),  # SIGINT to the whole process group, as a terminal does
+])
+def test_interrupted_run_keeps_previous_result(how, status, word, previous, tmp_path):
+    """A signal mid-run: exit 130/143, one line, previous result intact, no temporaries,
+    no workers left."""
+    out = tmp_path / "out"
+    shutil.copytree(previous, out)
+    before = (out / "summary.json").read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ipsim", "run", str(BASE_PATH), "--paths", "2000000",
+         "--workers", "2", "--out", str(out), "--quiet"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.monotonic() + 60
+        workers = []
+        while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            workers = _children(proc.pid)
+        assert len(workers) == 2, f"workers did not start: {proc.communicate()}"
+        time.sleep(1.0)  # mid-run: chunks are being simulated
+        if how == "Ctrl-C":
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(getattr(signal, how))
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:  # pragma: no cover - only if the test failed
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == status, stderr
+    assert stdout == ""
+    assert stderr.count("\n") == 1 and stderr.startswith(f"ipsim: {word}"), stderr
+    assert (out / "summary.json").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in previous.iterdir())
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert all(_gone(pid) for pid in workers)
+
+
+def test_too_many_paths_is_refused_with_the_estimate(tmp_path, capsys):
+    """``--paths 10000000000``: one line with the time estimate, exit 2, nothing written."""
+    out = tmp_path / "out"
+    status = main(["run", str(BASE_PATH), "--paths", "10000000000", "--out", str(out)])
+    (line,) = capsys.readouterr().err.splitlines()
+    assert status == 2
+    assert line.startswith("ipsim: error: --paths 10,000,000,000 would take about ")
+    assert "hours" in line and "limit is 12 hours" in line
+    assert not out.exists()
+
+
+def test_chunk_bigger_than_memory_is_refused(tmp_path, capsys, monkeypatch):
+    """A chunk that would not fit in memory (here an 8 GiB machine): one line, exit 2."""
+    monkeypatch.setattr(resources, "physical_memory", lambda: 8 * 2**30)
+    out = tmp_path / "out"
+    status = main(["run", str(BASE_PATH), "--paths", "20000000", "--chunk-paths", "20000000",
+                   "--out", str(out), "--quiet"])
+    (line,) = capsys.readouterr().err.splitlines()
+    assert status == 2
+    assert "GiB of memory" in line and "8.0 GiB" in line and "--chunk-paths" in line
+    assert not out.exists()
+
+
+def test_estimate_scales_with_paths_workers_and_horizon():
+    """Time grows with paths and horizon and shrinks with busy workers; memory with chunks."""
+    base = resources.estimate(1_000_000, 36, 1, 1, 32_768, 100_000)
+    assert resources.estimate(2_000_000, 36, 1, 1, 32_768, 100_000).seconds == \
+        pytest.approx(2 * base.seconds)
+    assert resources.estimate(1_000_000, 72, 1, 1, 32_768, 100_000).seconds == \
+        pytest.approx(2 * base.seconds)
+    two = resources.estimate(1_000_000, 36, 1, 2, 32_768, 100_000)
+    assert two.workers == min(2, os.cpu_count() or 1)
+    assert two.seconds == pytest.approx(base.seconds / two.workers)
+    assert resources.estimate(1000, 36, 1, 8, 32_768, 100_000).workers == 1  # one chunk
+    resources.check(base, 1_000_000, memory=8 * 2**30)  # a default run passes
+
+
+def _nan_turnover(*args, **kwargs):
+    flows = _original_turnover(*args, **kwargs)
+    return {k: np.full_like(v, np.nan) for k, v in flows.items()}
+
+
+_original_turnover = turnover.step
+
+
+def test_nan_fails_loudly_naming_mechanism_and_month(tmp_path, capsys, monkeypatch):
+    """A mechanism that returns NaN stops the run: exit 1, one line naming it and the month,
+    nothing written."""
+    monkeypatch.setattr(turnover, "step", _nan_turnover)
+    out = tmp_path / "out"
+    status = main(["run", str(BASE_PATH), "--paths", "1000", "--out", str(out), "--quiet"])
+    assert status == 1
+    assert capsys.readouterr().err == ("ipsim: model error: mechanism 'turnover' produced a "
+                                       "NaN value of 'turnover' in month 1\n")
+    assert not out.exists()
+
+
+def test_negative_stock_fails_loudly(monkeypatch):
+    """A stock driven negative (patents in force, month 7) raises ModelError naming both."""
+    original = patents.step
+
+    def step(state, p, month, *args):
+        flows = original(state, p, month, *args)
+        if month == 7:
+            state.stock[3] = -1.0
+        return flows
+
+    monkeypatch.setattr(patents, "step", step)
+    with pytest.raises(ModelError, match="mechanism 'patents' produced a negative value of "
+                                         "'invention_stock' in month 7"):
+        run([load_scenario(BASE_PATH)], 500, 1)
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="needs /proc to see the worker processes")
+def test_model_error_in_a_worker_stops_the_others(tmp_path, capsys, monkeypatch):
+    """NaN in a worker process (forked with the patched mechanism): exit 1, one line, and no
+    worker outlives the run."""
+    monkeypatch.setattr(turnover, "step", _nan_turnover)
+    out = tmp_path / "out"
+    status = main(["run", str(BASE_PATH), "--paths", "16384", "--chunk-paths", "4096",
+                   "--workers", "2", "--out", str(out), "--quiet"])
+    assert status == 1
+    assert capsys.readouterr().err.count("\n") == 1
+    assert not out.exists()
+    assert _children(os.getpid()) == [] or all(_gone(p) for p in _children(os.getpid()))
