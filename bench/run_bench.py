@@ -1,0 +1,555 @@
+"""Benchmark of ``ipsim``: wall time, throughput, peak memory and the cost of the random numbers.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/run_bench.py                 # 1,000,000 paths (a few minutes)
+    .venv/bin/python bench/run_bench.py --quick         # 100,000 paths
+    .venv/bin/python bench/run_bench.py --paths 500000
+    .venv/bin/python bench/run_bench.py --memory-1e7    # adds a 10,000,000-path memory run
+    .venv/bin/python bench/run_bench.py --profile       # only: cProfile of one 65,536-path chunk
+
+Every measurement runs in a fresh subprocess (``python bench/run_bench.py --child SPEC``), so
+imports, caches and peak-memory counters never leak from one configuration to the next. Inside
+it, ``resource.getrusage`` gives the exact peak resident set size (``ru_maxrss``, KiB on
+Linux) of the process (``RUSAGE_SELF``) and of its largest waited-for worker
+(``RUSAGE_CHILDREN``: the maximum over the workers, not their sum). The parent of the
+subprocess also samples the whole process tree every 0.1 s from ``/proc`` (sum of RSS, and of
+PSS, which splits the copy-on-write pages a forked worker shares with its parent), which is
+the closest thing to "the memory the run needs" at one moment.
+
+The random-number baseline draws exactly the numbers the engine draws (same seeds, same
+``SeedSequence`` spawn keys, same ``(paths, k)`` calls block by block, month by month; checked
+against ``ipsim.engines.streams.Streams``) and nothing else, in one process.
+
+The machine may be shared: the load average and each run's CPU time / wall time are printed
+so that a contended measurement can be recognised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = "scenarios/key-city-2020.yaml"
+EXTRA_CHUNKS = (4096, 16384, 65536)
+CHUNK_COST_SIZES = (4096, 16384, 32768, 65536)
+MEMORY_SMALL = 200_000
+MEMORY_HUGE = 10_000_000
+PROFILE_PATHS = 65536
+
+
+# --------------------------------------------------------------------------- child side
+
+
+def _source_hash() -> str:
+    """SHA-256 of the ipsim package's Python sources (to catch edits during a benchmark)."""
+    import hashlib
+
+    import ipsim
+
+    h = hashlib.sha256()
+    for f in sorted(Path(ipsim.__file__).parent.rglob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _rusage() -> dict:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"self_maxrss_kib": me.ru_maxrss, "children_maxrss_kib": kids.ru_maxrss,
+            "cpu_s": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}
+
+
+def _digest(result) -> str:
+    """SHA-256 of everything a run returns (counts, per-block sums, kept paths)."""
+    import hashlib
+
+    import numpy as np
+
+    h = hashlib.sha256()
+    for r in result.results:
+        t = r.tally
+        h.update(repr((t.n, t.released)).encode())
+        for a in (t.met, t.gained, t.lost, np.stack(r.block_sums)):
+            h.update(np.ascontiguousarray(a).tobytes())
+        kept = r.paths()
+        for name in sorted(kept.yearly):
+            h.update(kept.yearly[name].tobytes())
+        h.update(kept.released.tobytes())
+    return h.hexdigest()[:12]
+
+
+def child_run(spec: dict) -> dict:
+    """One pipeline.run in this (fresh) process."""
+    t0 = time.perf_counter()
+    from ipsim.pipeline import DEFAULT_CHUNK_PATHS, run
+    from ipsim.scenario.validate import load_scenario
+
+    t1 = time.perf_counter()
+    rss_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    source = _source_hash()
+    scenario = load_scenario(spec["scenario"])
+    t2 = time.perf_counter()
+    chunk = spec["chunk"] or DEFAULT_CHUNK_PATHS
+    cpu0 = _rusage()["cpu_s"]
+    result = run([scenario], spec["paths"], scenario.seed, workers=spec["workers"],
+                 chunk_paths=chunk)
+    t3 = time.perf_counter()
+    usage = _rusage()
+    usage["cpu_s"] -= cpu0  # CPU of the run only (this process and its workers)
+    with open("/proc/self/statm") as f:  # resident now, after the run (Linux)
+        rss_end = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    return {"import_s": t1 - t0, "load_s": t2 - t1, "run_s": t3 - t2,
+            "run_elapsed_s": result.elapsed_s, "chunk": result.chunk_paths,
+            "import_maxrss_kib": rss_import, "end_rss_kib": rss_end, **usage,
+            "digest": _digest(result),
+            "source": source if _source_hash() == source else "changed during run"}
+
+
+def child_load(spec: dict) -> dict:
+    """Cold import of the package, then loading and validating the scenario (best of 5)."""
+    t0 = time.perf_counter()
+    import ipsim.pipeline  # noqa: F401
+    from ipsim.scenario.validate import load_scenario
+
+    t1 = time.perf_counter()
+    load_scenario(spec["scenario"])
+    t2 = time.perf_counter()
+    warm = []
+    for _ in range(5):
+        t = time.perf_counter()
+        load_scenario(spec["scenario"])
+        warm.append(time.perf_counter() - t)
+    return {"import_s": t1 - t0, "first_load_s": t2 - t1, "load_s": min(warm),
+            "source": _source_hash()}
+
+
+def child_chunk(spec: dict) -> dict:
+    """Cost of one chunk: ``vectorised.simulate`` by chunk size, a 64-path chunk (almost only
+    the fixed cost of a chunk: Python, per-call overheads, scipy set-up), and the whole
+    ``_chunk`` task (simulate + attainment + per-block sums) at the default size, timed
+    alternately with simulate. Chunks start past the kept paths, as almost all chunks of a
+    big run do."""
+    from ipsim.engines import vectorised
+    from ipsim.engines.streams import BLOCK
+    from ipsim.pipeline import DEFAULT_CHUNK_PATHS, DEFAULT_KEEP_PATHS, _chunk
+    from ipsim.scenario.validate import load_scenario
+
+    source = _source_hash()
+    s = load_scenario(spec["scenario"])
+    first = -(-DEFAULT_KEEP_PATHS // BLOCK)          # first block that keeps no paths
+    total = (first + max(spec["sizes"]) // BLOCK) * BLOCK
+    vectorised.simulate(s, s.seed, total, first, 1)  # warm-up (imports, scipy caches)
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(spec["reps"]):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        return min(times)
+
+    tiny = best(lambda: vectorised.simulate(s, s.seed, 64, 0, 1))
+    out = {str(n): best(lambda n=n: vectorised.simulate(s, s.seed, total, first, n // BLOCK))
+           for n in spec["sizes"]}
+    nb = DEFAULT_CHUNK_PATHS // BLOCK
+    task = ((s,), "vectorised", s.seed, total, first, nb, DEFAULT_KEEP_PATHS)
+    sim_t, task_t = [], []
+    for _ in range(spec["reps"]):
+        t0 = time.perf_counter()
+        vectorised.simulate(s, s.seed, total, first, nb)
+        t1 = time.perf_counter()
+        _chunk(task)
+        t2 = time.perf_counter()
+        sim_t.append(t1 - t0)
+        task_t.append(t2 - t1)
+    biggest = max(spec["sizes"])
+    return {"simulate_s": out, "tiny_s": tiny, "task_s": min(task_t),
+            "task_sim_s": min(sim_t), "task_paths": nb * BLOCK,
+            "per_path_s": (out[str(biggest)] - tiny) / (biggest - 64), "source": source}
+
+
+def _stream_plan(scenario):
+    """The engine's streams: (name, normals per path per month), and the parameter streams."""
+    from ipsim.model import pledge, programme, securitisation, transfers, uncertainty
+    from ipsim.scenario.params import Distribution
+
+    normals = [("shocks", uncertainty.DRAWS), ("transfers", transfers.DRAWS),
+               ("pledge", pledge.DRAWS), ("securitisation", securitisation.DRAWS),
+               ("programme", programme.DRAWS)]
+    uniforms = [f"param:{section}.{name}" for section, values in scenario.parameters.items()
+                for name, value in values.items() if isinstance(value, Distribution)]
+    return normals, uniforms
+
+
+def _rng_check(scenario, seed: int, normals, uniforms, make_gens) -> bool:
+    """Our draws equal the engine's (first chunk, first month, every stream)."""
+    import numpy as np
+
+    from ipsim.engines.streams import Streams, block_sizes
+
+    sizes = block_sizes(3 * 4096, 0, 3)
+    engine = Streams(seed, 0, sizes)
+    ours = make_gens(0, sizes)
+    ok = True
+    for name in uniforms:
+        mine = np.concatenate([g.random(n) for g, n in zip(ours[name], sizes, strict=True)])
+        ok &= np.array_equal(mine, engine.uniform(name))
+    for name, k in normals:
+        mine = np.concatenate([g.standard_normal((n, k)) for g, n in
+                               zip(ours[name], sizes, strict=True)])
+        ok &= np.array_equal(mine, engine.normal(name, k))
+    return bool(ok)
+
+
+def child_rng(spec: dict) -> dict:
+    """numpy alone drawing the engine's random numbers for ``paths`` paths, one process."""
+    import zlib
+
+    import numpy as np
+
+    from ipsim.engines.streams import BLOCK, block_sizes
+    from ipsim.pipeline import DEFAULT_CHUNK_PATHS
+    from ipsim.scenario.validate import load_scenario
+
+    s = load_scenario(spec["scenario"])
+    seed, paths, months = s.seed, spec["paths"], s.horizon_months
+    normals, uniforms = _stream_plan(s)
+    keys = {name: zlib.crc32(name.encode("utf-8")) for name in [*dict(normals), *uniforms]}
+
+    def make_gens(first_block, sizes):
+        return {name: [np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+            seed, spawn_key=(first_block + i, key)))) for i in range(len(sizes))]
+            for name, key in keys.items()}
+
+    same = _rng_check(s, seed, normals, uniforms, make_gens)
+    blocks = -(-paths // BLOCK)
+    per_chunk = DEFAULT_CHUNK_PATHS // BLOCK
+    setup = draw_u = draw_n = 0.0
+    calls = 0
+    for b0 in range(0, blocks, per_chunk):
+        sizes = block_sizes(paths, b0, min(per_chunk, blocks - b0))
+        n = sum(sizes)
+        t0 = time.perf_counter()
+        gens = make_gens(b0, sizes)
+        t1 = time.perf_counter()
+        for name in uniforms:
+            np.concatenate([g.random(m) for g, m in zip(gens[name], sizes, strict=True)])
+        t2 = time.perf_counter()
+        for _ in range(months):
+            for name, k in normals:
+                out = np.empty((n, k))
+                start = 0
+                for g, m in zip(gens[name], sizes, strict=True):
+                    g.standard_normal(out=out[start:start + m])
+                    start += m
+                    calls += 1
+        t3 = time.perf_counter()
+        setup += t1 - t0
+        draw_u += t2 - t1
+        draw_n += t3 - t2
+    per_month = sum(k for _, k in normals)
+    return {"setup_s": setup, "uniform_s": draw_u, "normal_s": draw_n,
+            "n_normals": paths * months * per_month, "n_uniforms": paths * len(uniforms),
+            "normals_per_path_month": per_month, "months": months,
+            "n_params": len(uniforms), "normal_calls": calls,
+            "generators": blocks * len(keys), "same_as_engine": same, "source": _source_hash()}
+
+
+def child_profile(spec: dict) -> dict:
+    import cProfile
+    import io
+    import pstats
+
+    from ipsim.engines import vectorised
+    from ipsim.engines.streams import BLOCK
+    from ipsim.scenario.validate import load_scenario
+
+    s = load_scenario(spec["scenario"])
+    n_blocks = spec["paths"] // BLOCK
+    total = max(n_blocks * BLOCK, 1_000_000)
+    vectorised.simulate(s, s.seed, total, 0, 1)  # warm-up
+    t = time.perf_counter()
+    vectorised.simulate(s, s.seed, total, 0, n_blocks)
+    plain = time.perf_counter() - t
+    prof = cProfile.Profile()
+    prof.enable()
+    vectorised.simulate(s, s.seed, total, 0, n_blocks)
+    prof.disable()
+    buf = io.StringIO()
+    stats = pstats.Stats(prof, stream=buf)
+    stats.strip_dirs().sort_stats("tottime").print_stats(spec["top"])
+    return {"plain_s": plain, "text": buf.getvalue(), "source": _source_hash()}
+
+
+CHILDREN = {"run": child_run, "load": child_load, "chunk": child_chunk, "rng": child_rng,
+            "profile": child_profile}
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def _descendants(root: int) -> list[int]:
+    parent_of = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        parent_of[int(entry)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [p for p, pp in parent_of.items() if pp in frontier]
+        tree.extend(frontier)
+    return tree
+
+
+def _memory_kib(pids: list[int]) -> tuple[int, int]:
+    """Sum of (RSS, PSS) in KiB over ``pids`` from /proc/<pid>/smaps_rollup."""
+    rss = pss = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return rss, pss
+
+
+def spawn(kind: str, spec: dict, sample: bool = False) -> dict:
+    """Run a child measurement in a fresh interpreter; sample its process tree's memory."""
+    spec = {"kind": kind, **spec}
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)]
+    t0 = time.perf_counter()  # same environment as the user's (BLAS threads included)
+    with tempfile.TemporaryFile("w+") as out_f, tempfile.TemporaryFile("w+") as err_f:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out_f, stderr=err_f, text=True)
+        peak_rss = peak_pss = peak_procs = 0
+        can_sample = sample and os.path.exists("/proc/self/smaps_rollup")
+        while can_sample and proc.poll() is None:
+            pids = _descendants(proc.pid)
+            rss, pss = _memory_kib(pids)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            peak_procs = max(peak_procs, len(pids))
+            time.sleep(0.1)
+        proc.wait()
+        wall = time.perf_counter() - t0
+        out_f.seek(0)
+        err_f.seek(0)
+        out, err = out_f.read(), err_f.read()
+    if proc.returncode != 0:
+        raise RuntimeError(f"child {kind} {spec} failed ({proc.returncode}):\n{err}")
+    data = json.loads(out.strip().splitlines()[-1])
+    data["process_wall_s"] = wall
+    if can_sample:
+        data.update(tree_rss_kib=peak_rss, tree_pss_kib=peak_pss, tree_procs=peak_procs)
+    return data
+
+
+def _git_head() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+                              capture_output=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _mib(kib: float | None) -> str:
+    return "-" if not kib else f"{kib / 1024:,.0f}"
+
+
+def _table(headers: list[str], rows: list[list[str]], title: str, align: str = "") -> str:
+    """A plain-text table; ``align`` has one ``<`` or ``>`` per column (default: first left)."""
+    align = align or "<" + ">" * (len(headers) - 1)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    line = "  ".join("-" * w for w in widths)
+    fmt = "  ".join(f"{{:{a}{w}}}" for a, w in zip(align, widths, strict=True))
+    return "\n".join([title, line, fmt.format(*headers), line,
+                      *(fmt.format(*r) for r in rows), line])
+
+
+def _log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def _args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--paths", type=lambda t: int(float(t)), default=1_000_000,
+                   help="paths of the main runs (default 1,000,000)")
+    p.add_argument("--quick", action="store_true", help="100,000 paths")
+    p.add_argument("--scenario", default=DEFAULT_SCENARIO)
+    p.add_argument("--chunks", default=",".join(map(str, EXTRA_CHUNKS)),
+                   help="extra chunk sizes tried at workers=2 (comma separated)")
+    p.add_argument("--memory-1e7", action="store_true",
+                   help="also measure peak memory at 10,000,000 paths (workers=2, minutes)")
+    p.add_argument("--profile", action="store_true",
+                   help="only print a cProfile (top 15 by tottime) of one 65,536-path chunk")
+    p.add_argument("--json", help="also write every measurement to this JSON file")
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.quick:
+        args.paths = 100_000
+    return args
+
+
+def main(argv=None) -> int:
+    args = _args(argv)
+    if args.child:
+        spec = json.loads(args.child)
+        print(json.dumps(CHILDREN[spec.pop("kind")](spec)))
+        return 0
+    base = {"scenario": args.scenario}
+    if args.profile:
+        prof = spawn("profile", {**base, "paths": PROFILE_PATHS, "top": 15})
+        print(f"vectorised.simulate, one chunk of {PROFILE_PATHS:,} paths: "
+              f"{prof['plain_s']:.2f} s without the profiler")
+        print(prof["text"])
+        return 0
+
+    paths = args.paths
+    extra_chunks = [int(c) for c in args.chunks.split(",") if c.strip()]
+    started = time.perf_counter()
+    load0 = os.getloadavg()
+    ncpu = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    _log(f"ipsim benchmark: {args.scenario}, {paths:,} paths, {ncpu} CPUs, "
+         f"python {sys.version.split()[0]}, git {_git_head()}, load average {load0[0]:.2f}")
+    record: dict = {"paths": paths, "scenario": args.scenario, "cpus": ncpu}
+
+    _log("[1] import + load scenario ...")
+    record["load"] = load = spawn("load", base)
+    _log("[2] per-chunk cost ...")
+    record["chunk_cost"] = cost = spawn("chunk", {**base, "sizes": list(CHUNK_COST_SIZES),
+                                                  "reps": 3})
+    _log("[3] numpy alone drawing the same random numbers ...")
+    record["rng"] = rng = spawn("rng", {**base, "paths": paths})
+
+    configs = [(paths, 1, None), (paths, 2, None), *((paths, 2, c) for c in extra_chunks)]
+    memory_paths = [MEMORY_SMALL] if paths != MEMORY_SMALL else []
+    configs += [(n, w, None) for n in memory_paths for w in (1, 2)]
+    if args.memory_1e7:
+        configs.append((MEMORY_HUGE, 2, None))
+    runs = []
+    for i, (n, w, c) in enumerate(configs, start=4):
+        _log(f"[{i}] pipeline.run paths={n:,} workers={w} chunk={c or 'default'} ...")
+        r = spawn("run", {**base, "paths": n, "workers": w, "chunk": c}, sample=True)
+        r.update(paths=n, workers=w, default_chunk=c is None, load_after=os.getloadavg()[0])
+        _log(f"     {r['run_s']:.1f} s, {n / r['run_s']:,.0f} paths/s, "
+             f"CPU {r['cpu_s']:.1f} s, peak tree RSS {_mib(r.get('tree_rss_kib'))} MiB")
+        runs.append(r)
+    record["runs"] = runs
+    load1 = os.getloadavg()
+    total = time.perf_counter() - started
+
+    # ---------------------------------------------------------------- report
+    main_runs = [r for r in runs if r["paths"] == paths]
+    w1 = next(r for r in main_runs if r["workers"] == 1)
+    digests = {r["digest"] for r in main_runs}
+    sources = {d["source"] for d in (load, cost, rng, *runs)}
+    rows = []
+    for r in main_runs:
+        label = f"workers={r['workers']}, chunk {r['chunk']:,}" + (
+            " (default)" if r["default_chunk"] else "")
+        rows.append([label, f"{r['run_s']:.1f}", f"{r['paths'] / r['run_s']:,.0f}",
+                     f"{r['paths'] / r['cpu_s']:,.0f}",
+                     f"{w1['run_s'] / r['run_s']:.2f}x",
+                     f"{r['cpu_s'] / r['run_s']:.2f}", f"{r['load_after']:.1f}",
+                     _mib(r["self_maxrss_kib"]), _mib(r["children_maxrss_kib"]),
+                     _mib(r.get("tree_rss_kib")), _mib(r.get("tree_pss_kib")), r["digest"]])
+    print()
+    print(_table(["configuration", "wall s", "paths/s", "paths/CPU-s", "speedup", "CPU/wall",
+                  "load",
+                  "parent MiB", "worker MiB", "tree RSS", "tree PSS", "result sha256"], rows,
+                 f"pipeline.run, {args.scenario}, {paths:,} paths "
+                 f"(fresh process each; wall = pipeline.run only)"))
+    print("parent/worker MiB: ru_maxrss of RUSAGE_SELF / RUSAGE_CHILDREN (largest worker); "
+          "tree RSS/PSS: sampled peak\nsum over the process tree (PSS counts copy-on-write "
+          "pages shared after fork once).\nCPU/wall: CPU seconds of the process and its workers "
+          "per wall second (about 1 per busy worker on free CPUs); paths/CPU-s: paths per CPU\n"
+          "second, less sensitive than paths/s to other work on the machine; load: 1-minute "
+          "load average when the run ended.")
+    print(f"identical results across workers and chunk sizes: "
+          f"{'yes' if len(digests) == 1 else 'NO: ' + ', '.join(sorted(digests))}")
+    if len(sources) > 1:
+        print(f"WARNING: the ipsim sources changed during the benchmark ({', '.join(sources)}); "
+              "rows measured different code and their results may differ for that reason")
+
+    mem_rows = []
+    for n in sorted({r["paths"] for r in runs}):
+        for r in (r for r in runs if r["paths"] == n and r["default_chunk"]):
+            mem_rows.append([f"{n:,}", str(r["workers"]), f"{r['run_s']:.1f}",
+                             _mib(r["import_maxrss_kib"]), _mib(r["end_rss_kib"]),
+                             _mib(r["self_maxrss_kib"]),
+                             _mib(r["children_maxrss_kib"]), _mib(r.get("tree_rss_kib")),
+                             _mib(r.get("tree_pss_kib"))])
+    print()
+    print(_table(["paths", "workers", "wall s", "after import", "parent at end", "parent",
+                  "worker", "tree RSS", "tree PSS"], mem_rows,
+                 "Peak memory (MiB) by number of paths, default chunk"))
+    print("after import / parent at end: RSS of the run's process after its imports and after "
+          "pipeline.run returned;\nthe other columns are peaks as above. The first chunks "
+          "can raise the parent's peak by a few tens\nof MiB (allocator reuse while the "
+          "kept paths fill up); it does not grow with the number of paths.")
+
+    model = w1["run_s"]
+    rng_total = rng["setup_s"] + rng["uniform_s"] + rng["normal_s"]
+    print()
+    print(_table(["what", "seconds", "note"], [
+        ["normals", f"{rng['normal_s']:.2f}",
+         f"{rng['n_normals']:,} = paths x {rng['months']} months x "
+         f"{rng['normals_per_path_month']}/month, {rng['normal_calls']:,} calls, "
+         f"{rng['normal_s'] / rng['n_normals'] * 1e9:.1f} ns each"],
+        ["uniforms", f"{rng['uniform_s']:.2f}",
+         f"{rng['n_uniforms']:,} = paths x {rng['n_params']} uncertain parameters"],
+        ["generator set-up", f"{rng['setup_s']:.2f}",
+         f"{rng['generators']:,} SeedSequence+PCG64 (one per block and stream)"],
+        ["RNG total", f"{rng_total:.2f}",
+         f"same numbers as the engine: {'yes' if rng['same_as_engine'] else 'NO'}"],
+        ["model (workers=1)", f"{model:.2f}", "pipeline.run, default chunk"],
+        ["model / RNG", f"{model / rng_total:.1f}x",
+         f"model / normals only: {model / rng['normal_s']:.1f}x"],
+    ], f"numpy.random.Generator(PCG64) alone, {paths:,} paths, blocks of 4,096, one process",
+        align="<><"))
+
+    sim = cost["simulate_s"]
+    n_chunks = -(-paths // cost["task_paths"])
+    chunk_rows = [["64 (fixed cost)", f"{cost['tiny_s']:.3f}", "-"]]
+    chunk_rows += [[f"{int(n):,}", f"{s:.3f}", f"{s / int(n) * 1e6:.1f}"] for n, s in sim.items()]
+    chunk_rows.append([f"{cost['task_paths']:,} simulate", f"{cost['task_sim_s']:.3f}",
+                       f"{cost['task_sim_s'] / cost['task_paths'] * 1e6:.1f}"])
+    chunk_rows.append([f"{cost['task_paths']:,} whole task", f"{cost['task_s']:.3f}",
+                       f"{cost['task_s'] / cost['task_paths'] * 1e6:.1f}"])
+    print()
+    print(_table(["chunk paths", "s/chunk", "us/path"], chunk_rows,
+                 "Per-chunk cost, one process (vectorised.simulate, best of 3; whole task = "
+                 "pipeline._chunk: simulate + attainment + sums, timed alternately)"))
+    print(f"about {cost['tiny_s'] * 1e3:.0f} ms fixed per chunk + "
+          f"{cost['per_path_s'] * 1e6:.1f} us per path; a {paths:,}-path run at the default "
+          f"chunk is {n_chunks} chunks")
+    print(f"cold import of ipsim.pipeline: {load['import_s']:.2f} s; load + validate "
+          f"{args.scenario}: {load['first_load_s'] * 1e3:.0f} ms first, "
+          f"{load['load_s'] * 1e3:.0f} ms warm")
+    print(f"ipsim sources {', '.join(sorted(sources))} (sha256 of ipsim/**/*.py), "
+          f"git {_git_head()}")
+    print(f"load average {load0[0]:.2f} before, {load1[0]:.2f} after (on {ncpu} CPUs; above "
+          f"~{ncpu - 1} means other work competed for the CPUs); benchmark took {total:.0f} s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(record, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
