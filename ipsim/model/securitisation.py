@@ -21,7 +21,7 @@ from scipy import special
 
 from ipsim.model.spec import Param
 
-__all__ = ["PARAMS", "DRAWS", "init", "step"]
+__all__ = ["PARAMS", "DRAWS", "init", "step", "support_level", "terms", "eligible"]
 
 PARAMS: tuple[Param, ...] = (
     Param("eligible_share", 0.3, "fraction", 0.0, 1.0,
@@ -64,6 +64,30 @@ def support_level(spent, half):
     return spent / (spent + half)
 
 
+def terms(p, support_spent):
+    """Structuring terms bought by cumulative support spending ``support_spent`` (yuan).
+
+    Returns
+    -------
+    duration : array_like
+        Mean structuring time (months): a structuring ends within a month w.p. 1/duration.
+    success : array_like
+        Probability that a structuring ends in an issue.
+    min_pool : array_like
+        Smallest eligible pool a structuring can start on (yuan).
+    """
+    v = support_level(support_spent, p.support_half)
+    duration = p.months + (p.supported_months - p.months) * v
+    success = p.success + (p.supported_success - p.success) * v
+    min_pool = p.min_pool * (1.0 - p.support_pool_cut * v)
+    return duration, success, min_pool
+
+
+def eligible(p, balance, securitised):
+    """Eligible asset pool (yuan): ``max(0, eligible_share * balance - securitised)``."""
+    return np.maximum(p.eligible_share * balance - securitised, 0.0)
+
+
 def step(state, p, month: int, spend: dict, z: np.ndarray) -> dict[str, np.ndarray]:
     """One month of structuring and issuance; returns products and amount issued.
 
@@ -72,16 +96,13 @@ def step(state, p, month: int, spend: dict, z: np.ndarray) -> dict[str, np.ndarr
     probability never turns a success into a failure).
     """
     state.support_spent += spend["securitisation_support"]
-    v = support_level(state.support_spent, p.support_half)
-    duration = p.months + (p.supported_months - p.months) * v
-    success = p.success + (p.supported_success - p.success) * v
-    min_pool = p.min_pool * (1.0 - p.support_pool_cut * v)
+    duration, success, min_pool = terms(p, state.support_spent)
     state.securitised *= 1.0 - state.pledge_leave
-    eligible = np.maximum(p.eligible_share * state.balance - state.securitised, 0.0)
+    pool = eligible(p, state.balance, state.securitised)
     ends = state.structuring & (z[:, 0] < special.ndtri(1.0 / duration))
     issued = ends & (z[:, 1] < special.ndtri(success))
-    amount = np.where(issued, p.issue_share * eligible, 0.0)
+    amount = np.where(issued, p.issue_share * pool, 0.0)
     state.securitised += amount
     state.first_issue = np.where(issued & np.isinf(state.first_issue), month, state.first_issue)
-    state.structuring = np.where(state.structuring, ~ends, eligible >= min_pool)
+    state.structuring = np.where(state.structuring, ~ends, pool >= min_pool)
     return {"securitisations": issued.astype(float), "securitisation_amount": amount}
