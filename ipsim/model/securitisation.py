@@ -1,12 +1,14 @@
 """IP securitisation (mechanism 4).
 
 The eligible asset pool is a share of the pledge-loan book not yet securitised:
-``E = max(0, eligible_share * balance - securitised)``. A path idle with ``E`` at or above the
-minimum pool size starts structuring a product; each later month, structuring ends with
-probability ``1 / months`` (geometric duration) and then succeeds with probability
-``success``; a success issues ``issue_share x E`` (yuan) and the securitised assets run off
-with the pledge book; a failure returns the path to idle. The first issuance is an event in
-time (its month is recorded).
+``E = max(0, eligible_share * balance - securitised)``. A path idle at a month's close with
+``E`` at or above the minimum pool size starts structuring a product; each later month,
+structuring ends with probability ``1 / months`` (geometric duration) and then succeeds with
+probability ``success``; a success issues ``issue_share x E`` (yuan) and the securitised
+assets run off with the pledge book; a failure returns the path to idle. A structuring that
+ends in a month leaves the path idle at that month's close, so the next one can start there
+(on the pool left after any issue). The first issuance is an event in time (its month is
+recorded).
 
 Programme support (cumulative spending ``c`` on ``securitisation_support``) acts through
 ``v = c / (c + support_half)`` in [0, 1): the duration moves from ``months`` to
@@ -104,5 +106,7 @@ def step(state, p, month: int, spend: dict, z: np.ndarray) -> dict[str, np.ndarr
     amount = np.where(issued, p.issue_share * pool, 0.0)
     state.securitised += amount
     state.first_issue = np.where(issued & np.isinf(state.first_issue), month, state.first_issue)
-    state.structuring = np.where(state.structuring, ~ends, pool >= min_pool)
+    idle = ~state.structuring | ends                  # idle at the month's close
+    state.structuring = np.where(idle, eligible(p, state.balance, state.securitised) >= min_pool,
+                                 True)
     return {"securitisations": issued.astype(float), "securitisation_amount": amount}
