@@ -16,8 +16,10 @@ Each loan leaves the book at rate ``1/term`` (repaid) plus a default hazard
 ``-log(1 - default_rate)/12`` a month (exponential lives, the same in both engines).
 Defaults on covered loans cost the pool ``loss_share x (1 - recovery_rate)`` of the
 defaulted balance; once the pool is empty the headroom is gone and approvals fall back to
-``a0``. Balances and the number of loans on the book run off at their expected rate; the
-number of defaults is random (Poisson on the book).
+``a0``. Balances and the number of loans on the book run off at their expected rate (a
+month's new loans from the instant they are approved, on average mid-month); the number of
+defaults is random (Poisson on the book) and each costs the pool the average cover of the
+loans leaving the book.
 """
 
 from __future__ import annotations
@@ -139,18 +141,25 @@ def step(state, p, shock: np.ndarray, spend: dict, z: np.ndarray) -> dict[str, n
     approval = approval_share(p, room, apps, state.mean_loan)
     n_new = draws.poisson_from_normal(z[:, 0], apps * approval)
     amount = draws.gamma_from_normal(z[:, 1], n_new * p.loan_shape, state.mean_loan / p.loan_shape)
-    # run-off and defaults of the book held at the start of the month
+    # run-off and defaults of the book held at the start of the month, and of the month's
+    # own loans (approved at a uniform time in the month: each is still on the book at the
+    # month's end with probability stay = (1 - exp(-k)) / k, k = repay + hazard)
     repay, hazard = monthly_exit_rates(p)
-    leave = -np.expm1(-(repay + hazard))
-    n_default = draws.poisson_from_normal(z[:, 2], state.loans * leave * hazard / (repay + hazard))
-    n_default = np.minimum(n_default, np.ceil(state.loans))
+    exits = repay + hazard
+    leave = -np.expm1(-exits)
+    stay = leave / exits
+    new_cover = np.minimum(amount, room)
+    out_loans = state.loans * leave + n_new * (1.0 - stay)       # expected exits, loans
+    out_cover = state.covered * leave + new_cover * (1.0 - stay)  # and their cover, yuan
+    n_default = draws.poisson_from_normal(z[:, 2], out_loans * hazard / exits)
+    n_default = np.minimum(n_default, np.ceil(state.loans + n_new))
     with np.errstate(divide="ignore", invalid="ignore"):
-        covered_per_loan = np.where(state.loans > 0, state.covered / state.loans, 0.0)
-    loss = default_loss(p, n_default * covered_per_loan)
+        cover_per_exit = np.where(out_loans > 0, out_cover / out_loans, 0.0)
+    loss = default_loss(p, n_default * cover_per_exit)
     state.pool = np.maximum(state.pool - loss, 0.0)
     keep = 1.0 - leave
-    state.loans = state.loans * keep + n_new
-    state.balance = state.balance * keep + amount
-    state.covered = state.covered * keep + np.minimum(amount, room)
+    state.loans = state.loans * keep + n_new * stay
+    state.balance = state.balance * keep + amount * stay
+    state.covered = state.covered * keep + new_cover * stay
     state.pledge_leave = leave
     return {"pledge_projects": n_new, "pledge_amount": amount, "pledge_defaults": n_default}
