@@ -57,8 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive_int, default=1,
                      help="worker processes (default 1)")
     run.add_argument("--chunk-paths", type=_positive_int, default=None,
-                     help="paths per chunk (memory per worker; results do not depend on it)")
-    run.add_argument("--engine", default="vectorised", help="engine (default vectorised)")
+                     help="paths per chunk (memory per worker; results do not depend on it; "
+                     "default 32,768, or 128 for the des engine)")
+    run.add_argument("--engine", default="vectorised",
+                     help="vectorised (default), or des: the discrete-event reference engine, "
+                     "one SimPy simulation per path (hundreds of paths a second)")
     run.add_argument("--out", default=None, help="output folder (default results/<name>/)")
     run.add_argument("--no-plots", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar, no table")
@@ -88,7 +91,7 @@ def _print_table(summary: dict) -> None:
 
 
 def _cmd_run(args) -> int:
-    from ipsim.pipeline import DEFAULT_CHUNK_PATHS, ENGINES, run
+    from ipsim.pipeline import ENGINES, run
     from ipsim.report.outputs import write_run
     from ipsim.scenario.validate import load_scenario
 
@@ -101,7 +104,7 @@ def _cmd_run(args) -> int:
     bar = _progress(args.paths, args.quiet)
     try:
         result = run([scenario], args.paths, seed, workers=args.workers,
-                     chunk_paths=args.chunk_paths or DEFAULT_CHUNK_PATHS, engine=args.engine,
+                     chunk_paths=args.chunk_paths, engine=args.engine,
                      progress=bar.update)
     finally:
         bar.close()
