@@ -5,7 +5,8 @@ The eligible asset pool is a share of the pledge-loan book not yet securitised:
 ``E`` at or above the minimum pool size starts structuring a product; each later month,
 structuring ends with probability ``1 / months`` (geometric duration) and then succeeds with
 probability ``success``; a success issues ``issue_share x E`` (yuan) and the securitised
-assets run off with the pledge book; a failure returns the path to idle. A structuring that
+assets run off with the pledge book from the issue (on average mid-month); a failure
+returns the path to idle. A structuring that
 ends in a month leaves the path idle at that month's close, so the next one can start there
 (on the pool left after any issue). The first issuance is an event in time (its month is
 recorded).
@@ -104,7 +105,10 @@ def step(state, p, month: int, spend: dict, z: np.ndarray) -> dict[str, np.ndarr
     ends = state.structuring & (z[:, 0] < special.ndtri(1.0 / duration))
     issued = ends & (z[:, 1] < special.ndtri(success))
     amount = np.where(issued, p.issue_share * pool, 0.0)
-    state.securitised += amount
+    # a product is issued at some time in the month: its assets start running off then
+    # (expected survival to the month's end (1 - exp(-k)) / k, k the book's exit rate)
+    leave = state.pledge_leave
+    state.securitised += amount * (leave / -np.log1p(-leave))
     state.first_issue = np.where(issued & np.isinf(state.first_issue), month, state.first_issue)
     idle = ~state.structuring | ends                  # idle at the month's close
     state.structuring = np.where(idle, eligible(p, state.balance, state.securitised) >= min_pool,
