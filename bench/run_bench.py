@@ -500,9 +500,15 @@ def main(argv=None) -> int:
                   "worker", "tree RSS", "tree PSS"], mem_rows,
                  "Peak memory (MiB) by number of paths, default chunk"))
     print("after import / parent at end: RSS of the run's process after its imports and after "
-          "pipeline.run returned;\nthe other columns are peaks as above. The first chunks "
-          "can raise the parent's peak by a few tens\nof MiB (allocator reuse while the "
-          "kept paths fill up); it does not grow with the number of paths.")
+          "pipeline.run returned;\nthe other columns are peaks as above.")
+    for w in (1, 2):
+        by_n = sorted((r["paths"], r) for r in runs if r["workers"] == w and r["default_chunk"])
+        if len(by_n) > 1 and by_n[0][1].get("tree_pss_kib") and by_n[-1][1].get("tree_pss_kib"):
+            (n0, r0), (n1, r1) = by_n[0], by_n[-1]
+            d_kib = r1["tree_pss_kib"] - r0["tree_pss_kib"]
+            print(f"workers={w}: peak tree PSS {n0:,} -> {n1:,} paths ({n1 / n0:g}x): "
+                  f"{d_kib / 1024:+,.0f} MiB ({d_kib / r0['tree_pss_kib']:+.0%}); "
+                  f"per extra 100,000 paths: {d_kib / 1024 / ((n1 - n0) / 1e5):+.1f} MiB")
 
     model = w1["run_s"]
     rng_total = rng["setup_s"] + rng["uniform_s"] + rng["normal_s"]

@@ -63,8 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive_int, default=1,
                      help="worker processes (default 1)")
     run.add_argument("--chunk-paths", type=_positive_int, default=None,
-                     help="paths per chunk (memory per worker; results do not depend on it)")
-    run.add_argument("--engine", default="vectorised", help="engine (default vectorised)")
+                     help="paths per chunk (memory per worker; results do not depend on it; "
+                     "default 32,768, or 128 for the des engine)")
+    run.add_argument("--engine", default="vectorised",
+                     help="vectorised (default), or des: the discrete-event reference engine, "
+                     "one SimPy simulation per path (hundreds of paths a second)")
     run.add_argument("--out", default=None, help="output folder (default results/<name>/)")
     run.add_argument("--no-plots", action="store_true", help="write tables only")
     run.add_argument("--quiet", action="store_true", help="no progress bar, no table")
@@ -115,7 +118,7 @@ def _print_table(summary: dict) -> None:
 
 
 def _cmd_run(args, arm: Callable[[], None]) -> int:
-    from ipsim.pipeline import DEFAULT_CHUNK_PATHS, ENGINES, run
+    from ipsim.pipeline import ENGINES, run
     from ipsim.report.outputs import check_out, write_run
     from ipsim.scenario.validate import load_scenario
 
@@ -132,7 +135,7 @@ def _cmd_run(args, arm: Callable[[], None]) -> int:
     bar = _progress(args.paths, args.quiet)
     try:
         result = run([scenario], args.paths, seed, workers=args.workers,
-                     chunk_paths=args.chunk_paths or DEFAULT_CHUNK_PATHS, engine=args.engine,
+                     chunk_paths=args.chunk_paths, engine=args.engine,
                      progress=bar.update)
     finally:
         bar.close()
@@ -183,7 +186,7 @@ def _print_comparison(data: dict) -> None:
 
 def _cmd_compare(args, arm: Callable[[], None]) -> int:
     from ipsim.analysis.compare import compare
-    from ipsim.pipeline import DEFAULT_CHUNK_PATHS, ENGINES, run
+    from ipsim.pipeline import ENGINES, run
     from ipsim.report.comparison import write_comparison
     from ipsim.scenario.variants import load_variant_specs
 
@@ -208,7 +211,7 @@ def _cmd_compare(args, arm: Callable[[], None]) -> int:
     bar = _progress(args.paths, args.quiet)
     try:
         result = run(scenarios, args.paths, seed, workers=args.workers,
-                     chunk_paths=args.chunk_paths or DEFAULT_CHUNK_PATHS, engine=args.engine,
+                     chunk_paths=args.chunk_paths, engine=args.engine,
                      progress=bar.update)
     finally:
         bar.close()

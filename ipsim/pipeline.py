@@ -22,19 +22,26 @@ import numpy as np
 
 from ipsim import resources
 from ipsim.analysis.attainment import Tally, attainment_matrix, beats
-from ipsim.engines import vectorised
+from ipsim.engines import des, streams, vectorised
 from ipsim.engines.paths import IndicatorPaths
-from ipsim.engines.streams import BLOCK
 from ipsim.errors import UsageError
 from ipsim.model.indicators import INDICATORS
 from ipsim.scenario.params import Scenario
 
-__all__ = ["RunResult", "run", "ENGINES", "DEFAULT_CHUNK_PATHS", "DEFAULT_KEEP_PATHS"]
+__all__ = ["RunResult", "run", "ENGINES", "ENGINE_BLOCK", "ENGINE_CHUNK_PATHS",
+           "DEFAULT_CHUNK_PATHS", "DEFAULT_KEEP_PATHS"]
 
-ENGINES: dict[str, Callable[..., IndicatorPaths]] = {"vectorised": vectorised.simulate}
+ENGINES: dict[str, Callable[..., IndicatorPaths]] = {"vectorised": vectorised.simulate,
+                                                     "des": des.simulate}
 """Engine name -> ``simulate(scenario, seed, paths, first_block, n_blocks)``."""
 
-DEFAULT_CHUNK_PATHS = 8 * BLOCK
+ENGINE_BLOCK: dict[str, int] = {"vectorised": streams.BLOCK, "des": des.BLOCK}
+"""Engine name -> paths per block, the unit of its chunks (and of the per-block sums)."""
+
+DEFAULT_CHUNK_PATHS = 8 * streams.BLOCK
+ENGINE_CHUNK_PATHS: dict[str, int] = {"vectorised": DEFAULT_CHUNK_PATHS,
+                                      "des": des.CHUNK_PATHS}
+"""Engine name -> default paths per chunk (the DES's are small so that progress shows)."""
 DEFAULT_KEEP_PATHS = 100_000
 
 
@@ -78,7 +85,7 @@ class RunResult:
 
 def _chunk(task) -> list[tuple[Tally, list[np.ndarray], IndicatorPaths | None]]:
     scenarios, engine, seed, paths, first_block, n_blocks, keep_paths = task
-    simulate = ENGINES[engine]
+    simulate, block = ENGINES[engine], ENGINE_BLOCK[engine]
     out, matrices = [], []
     for scenario in scenarios:
         ip = simulate(scenario, seed, paths, first_block, n_blocks)
@@ -86,8 +93,8 @@ def _chunk(task) -> list[tuple[Tally, list[np.ndarray], IndicatorPaths | None]]:
         matrices.append(matrix)
         tally = Tally.of(matrix, ip.released, matrices[0])
         stacked = np.stack(list(ip.yearly.values()), axis=1)      # (paths, indicators, years+1)
-        sums = [stacked[i:i + BLOCK].sum(axis=0) for i in range(0, ip.n, BLOCK)]
-        first_path = first_block * BLOCK
+        sums = [stacked[i:i + block].sum(axis=0) for i in range(0, ip.n, block)]
+        first_path = first_block * block
         kept = ip.take(slice(0, max(0, keep_paths - first_path))) \
             if first_path < keep_paths else None
         out.append((tally, sums, kept))
@@ -120,7 +127,7 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 
 
 def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 1,
-        chunk_paths: int = DEFAULT_CHUNK_PATHS, keep_paths: int = DEFAULT_KEEP_PATHS,
+        chunk_paths: int | None = None, keep_paths: int = DEFAULT_KEEP_PATHS,
         engine: str = "vectorised", progress: Callable[[int], None] | None = None) -> RunResult:
     """Simulate ``scenarios`` (a base, then variants) on the same ``paths`` paths.
 
@@ -134,8 +141,9 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
         Seed of the run, >= 0.
     workers : int
         Processes to run chunks in (1 = in this process).
-    chunk_paths : int
-        Paths per chunk, rounded up to whole blocks of :data:`~ipsim.engines.streams.BLOCK`.
+    chunk_paths : int, optional
+        Paths per chunk, rounded up to whole blocks of the engine (:data:`ENGINE_BLOCK`);
+        default :data:`ENGINE_CHUNK_PATHS` of the engine.
     keep_paths : int
         How many of the first paths to keep whole (for quantiles and plots).
     engine : str
@@ -159,14 +167,17 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
         raise UsageError(f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
     if paths < 1:
         raise UsageError(f"--paths must be >= 1, got {paths}")
+    chunk_paths = ENGINE_CHUNK_PATHS[engine] if chunk_paths is None else chunk_paths
     if workers < 1 or seed < 0 or chunk_paths < 1:
         raise UsageError("workers and chunk size must be >= 1 and the seed >= 0")
     t0 = time.perf_counter()
-    blocks = -(-paths // BLOCK)
-    per_chunk = max(1, -(-chunk_paths // BLOCK))
-    resources.check(resources.estimate(paths, max(s.horizon_months for s in scenarios),
-                                       len(scenarios), workers, per_chunk * BLOCK,
-                                       keep_paths), paths)
+    block = ENGINE_BLOCK[engine]
+    blocks = -(-paths // block)
+    per_chunk = max(1, -(-chunk_paths // block))
+    if engine == "vectorised":  # the estimate is calibrated on the vectorised engine
+        resources.check(resources.estimate(paths, max(s.horizon_months for s in scenarios),
+                                           len(scenarios), workers, per_chunk * block,
+                                           keep_paths), paths)
     tasks = [(tuple(scenarios), engine, seed, paths, b, min(per_chunk, blocks - b), keep_paths)
              for b in range(0, blocks, per_chunk)]
     results = [ScenarioResult(s, Tally(0, 0, 0, 0, 0)) for s in scenarios]
@@ -186,7 +197,7 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
                 if kept is not None and kept.n:
                     result.kept.append(kept)
             if progress:
-                progress(min(task[5] * BLOCK, paths - task[4] * BLOCK))
+                progress(min(task[5] * block, paths - task[4] * block))
     except BaseException:  # Ctrl-C, SIGTERM, a model error: no worker may outlive the run
         if pool is not None:
             _stop_workers(pool)
@@ -194,5 +205,5 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-    return RunResult(results, seed, paths, engine, workers, per_chunk * BLOCK,
+    return RunResult(results, seed, paths, engine, workers, per_chunk * block,
                      time.perf_counter() - t0)

@@ -9,13 +9,19 @@ evaluation month apply the mid-term gate. See ``docs/model.md`` for the equation
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 
+from ipsim.engines.common import (
+    MECHANISM_OF,
+    GateProgress,
+    check_flows,
+    has_gate,
+    initial_state,
+    realise_parameters,
+    year0,
+)
 from ipsim.engines.paths import IndicatorPaths
 from ipsim.engines.streams import Streams, block_sizes
-from ipsim.errors import ModelError
 from ipsim.model import (
     funding,
     patents,
@@ -27,57 +33,9 @@ from ipsim.model import (
     uncertainty,
 )
 from ipsim.model.indicators import INDICATORS
-from ipsim.model.state import State
-from ipsim.scenario.params import Distribution, Scenario
-from ipsim.scenario.schema import BASELINE, SECTIONS
+from ipsim.scenario.params import Scenario
 
-__all__ = ["simulate", "realise_parameters", "MECHANISM_OF"]
-
-_BOUNDS = {**{(s, p.name): (p.low, p.high) for s, ps in SECTIONS.items() for p in ps},
-           **{("shocks", p.name): (p.low, p.high) for p in uncertainty.PARAMS}}
-
-MECHANISM_OF = {
-    "applications": "patents", "grants": "patents", "invention_stock": "patents",
-    "transfers": "transfers", "turnover": "turnover", "pledge_amount": "pledge",
-    "pledge_projects": "pledge", "pledge_defaults": "pledge", "risk_pool": "pledge",
-    "securitisations": "securitisation", "securitisation_amount": "securitisation",
-    "funds_received": "funding", **{k: "programme" for k in programme.OUTPUTS},
-}
-"""Indicator -> the mechanism that produces it (for error messages)."""
-
-
-def realise_parameters(scenario: Scenario, streams: Streams) -> tuple[dict, dict]:
-    """Per-path values of every parameter: numbers stay numbers, distributions are drawn.
-
-    Returns
-    -------
-    sections : dict of str to types.SimpleNamespace
-        Section -> namespace of values (float or (paths,) array).
-    drawn : dict of str to numpy.ndarray
-        ``section.name`` -> (paths,) draws of the uncertain parameters.
-    """
-    sections, drawn = {}, {}
-    for section, values in scenario.parameters.items():
-        ns = {}
-        for name, value in values.items():
-            if isinstance(value, Distribution):
-                low, high = _BOUNDS[section, name]
-                value = value.from_uniform(streams.uniform(f"param:{section}.{name}"), low, high)
-                drawn[f"{section}.{name}"] = value
-            ns[name] = value
-        sections[section] = SimpleNamespace(**ns)
-    return sections, drawn
-
-
-def _year0(scenario: Scenario, state) -> dict[str, np.ndarray | float]:
-    """Column 0 of each indicator: the baseline flows, initial stocks, no outputs yet."""
-    base = {p.name: scenario.baseline.get(p.name, p.default) for p in BASELINE}
-    out = {name: 0.0 for name in INDICATORS}
-    out.update({k: base[k] for k in ("applications", "transfers", "turnover",
-                                     "pledge_amount", "pledge_projects")})
-    out.update(grants=state.grants_year0, invention_stock=base["invention_stock"],
-               risk_pool=base["risk_pool"])
-    return out
+__all__ = ["simulate", "realise_parameters", "MECHANISM_OF"]  # the last two: re-exported
 
 
 def _checked(month: int, flows: dict[str, np.ndarray], state=None, mechanism=None) -> dict:
@@ -86,21 +44,10 @@ def _checked(month: int, flows: dict[str, np.ndarray], state=None, mechanism=Non
     Called right after each mechanism's step, so the first impossible value is blamed on the
     mechanism that produced it, not on one that used it later.
     """
-    _check(flows, month)
+    check_flows(flows, month)
     if mechanism is not None:
-        _check({k: getattr(state, a) for k, a in mechanism.STOCKS.items()}, month)
+        check_flows({k: getattr(state, a) for k, a in mechanism.STOCKS.items()}, month)
     return flows
-
-
-def _check(flows: dict[str, np.ndarray], month: int) -> None:
-    """Raise ModelError naming the mechanism and month if a flow or stock is NaN, infinite
-    or negative on any path (instead of letting a wrong number reach a report)."""
-    for name, x in flows.items():
-        if not (x.min() >= 0.0 and np.isfinite(x.max())):
-            bad = "NaN" if np.isnan(x).any() else ("infinite" if np.isinf(x).any()
-                                                   else "negative")
-            raise ModelError(f"mechanism '{MECHANISM_OF[name]}' produced a {bad} value of "
-                             f"'{name}' in month {month}")
 
 
 def simulate(scenario: Scenario, seed: int, paths: int, first_block: int,
@@ -125,12 +72,12 @@ def simulate(scenario: Scenario, seed: int, paths: int, first_block: int,
     """
     streams = Streams(seed, first_block, block_sizes(paths, first_block, n_blocks))
     p, drawn = realise_parameters(scenario, streams)
-    state = _initial_state(scenario, p, streams.n)
+    state = initial_state(scenario, p, streams.n)
     policy, H, years = scenario.policy, scenario.horizon_months, scenario.years
     yearly = {name: np.zeros((streams.n, years + 1)) for name in INDICATORS}
-    for name, value in _year0(scenario, state).items():
+    for name, value in year0(scenario, state.grants_year0).items():
         yearly[name][:, 0] = value
-    gate = _GateProgress(scenario, yearly)
+    gate = GateProgress(scenario, yearly)
     loadings = [getattr(p["shocks"], s) for s in uncertainty.SERIES]
     for month in range(1, H + 1):
         funding.pay_tranches(state, policy, month - 1)
@@ -160,61 +107,6 @@ def simulate(scenario: Scenario, seed: int, paths: int, first_block: int,
             yearly["risk_pool"][:, year] = state.pool
         if policy.midterm is not None and month == policy.midterm.month:
             state.released = gate.verdict(month, state)
-    released = state.released if _has_gate(scenario) else np.ones(streams.n, dtype=bool)
+    released = state.released if has_gate(scenario) else np.ones(streams.n, dtype=bool)
     return IndicatorPaths(yearly, {"securitisations": state.first_issue}, released, drawn)
 
-
-def _has_gate(scenario: Scenario) -> bool:
-    return scenario.policy.midterm is not None and any(
-        t.conditional for t in scenario.policy.tranches)
-
-
-def _initial_state(scenario: Scenario, p: dict, n: int) -> State:
-    base = {b.name: scenario.baseline.get(b.name, b.default) for b in BASELINE}
-    state = State(n)
-    funding.init(state, scenario.policy, base)
-    patents.init(state, p["patents"], base)
-    transfers.init(state, p["transfers"], base)
-    turnover.init(state, p["turnover"], base)
-    pledge.init(state, p["pledge"], base)
-    securitisation.init(state, p["securitisation"])
-    return state
-
-
-class _GateProgress:
-    """Accumulates, for the targets the mid-term rule judges, their progress to month M."""
-
-    def __init__(self, scenario: Scenario, yearly: dict[str, np.ndarray]):
-        mid = scenario.policy.midterm
-        self.scenario = scenario
-        self.targets = [scenario.target(t) for t in (mid.targets if mid else ())]
-        self.month = mid.month if mid else 0
-        self.window = {t.indicator: 0.0 for t in self.targets}
-        self.total = {t.indicator: 0.0 for t in self.targets}
-        self.baselines = {t.id: float(np.mean(yearly[t.indicator][:, 0])) for t in self.targets}
-
-    def add(self, month: int, flows: dict[str, np.ndarray]) -> None:
-        if month > self.month:
-            return
-        for name in self.window:
-            if name in flows:
-                self.total[name] = self.total[name] + flows[name]
-                if month > self.month - 12:
-                    self.window[name] = self.window[name] + flows[name]
-
-    def verdict(self, month: int, state) -> np.ndarray:
-        progress = {}
-        for t in self.targets:
-            kind = INDICATORS[t.indicator].kind
-            if t.measure == "event":
-                progress[t.id] = (state.first_issue <= month).astype(float)
-            elif t.measure == "cumulative":
-                progress[t.id] = self.total[t.indicator]
-            elif kind != "stock":  # growth, or the final year's flow: the last 12 months
-                progress[t.id] = self.window[t.indicator]
-            else:
-                progress[t.id] = {"invention_stock": state.stock,
-                                  "risk_pool": state.pool}[t.indicator]
-        return funding.midterm_verdict(self.scenario.policy.midterm,
-                                       {t.id: t for t in self.targets}, progress,
-                                       self.baselines, self.scenario.horizon_months, state.n)

@@ -23,7 +23,8 @@ from scipy import stats
 from ipsim.model import growth
 from ipsim.model.spec import Param
 
-__all__ = ["PARAMS", "FIXED", "DRAWS", "MAX_LAG", "lag_pmf", "init", "step", "STOCKS"]
+__all__ = ["PARAMS", "FIXED", "DRAWS", "MAX_LAG", "lag_pmf", "monthly_lapse", "init", "step",
+           "STOCKS"]
 
 NATIONAL = "data/national-facts.md"
 PARAMS: tuple[Param, ...] = (
@@ -78,6 +79,12 @@ def _row_dot(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return (rows * weights).sum(axis=1)
 
 
+def monthly_lapse(lapse_rate):
+    """Probability that a patent in force lapses within a month, ``1 - (1 - lapse)^(1/12)``,
+    from the annual ``lapse_rate`` (fraction/yr)."""
+    return 1.0 - (1.0 - np.asarray(lapse_rate)) ** (1.0 / 12.0)
+
+
 def init(state, p, baseline) -> None:
     """Add ``apps_log`` (log monthly filings), ``filed`` and ``filed_fast`` (paths, MAX_LAG)
     ring buffers of filings by track, ``stock`` (patents in force), ``pmf`` (2, MAX_LAG)
@@ -128,6 +135,6 @@ def step(state, p, month: int, shock: np.ndarray, fast_share: float) -> dict[str
     slot = month % MAX_LAG
     state.filed[:, slot] = apps * (1.0 - fast_share)
     state.filed_fast[:, slot] = apps * fast_share
-    lapse = 1.0 - (1.0 - np.asarray(p.lapse_rate)) ** (1.0 / 12.0)
+    lapse = monthly_lapse(p.lapse_rate)
     state.stock = state.stock * (1.0 - lapse) + grants
     return {"applications": apps, "grants": grants}

@@ -16,8 +16,10 @@ Each loan leaves the book at rate ``1/term`` (repaid) plus a default hazard
 ``-log(1 - default_rate)/12`` a month (exponential lives, the same in both engines).
 Defaults on covered loans cost the pool ``loss_share x (1 - recovery_rate)`` of the
 defaulted balance; once the pool is empty the headroom is gone and approvals fall back to
-``a0``. Balances and the number of loans on the book run off at their expected rate; the
-number of defaults is random (Poisson on the book).
+``a0``. Balances and the number of loans on the book run off at their expected rate (a
+month's new loans from the instant they are approved, on average mid-month); the number of
+defaults is random (Poisson on the book) and each costs the pool the average cover of the
+loans leaving the book.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from ipsim.model import draws, growth
 from ipsim.model.spec import Param
 from ipsim.model.transfers import saturating_uplift
 
-__all__ = ["PARAMS", "DRAWS", "init", "step", "STOCKS", "monthly_exit_rates"]
+__all__ = ["PARAMS", "DRAWS", "init", "step", "STOCKS", "monthly_exit_rates", "demand",
+           "headroom", "approval_share", "default_loss"]
 
 NATIONAL = "data/national-facts.md"
 PARAMS: tuple[Param, ...] = (
@@ -71,6 +74,34 @@ def monthly_exit_rates(p) -> tuple[np.ndarray, np.ndarray]:
     return repay, default
 
 
+def demand(p, log_level, interest_spend):
+    """Loan applications a month: ``x_m / a0 * (1 + u s / (s + h))``.
+
+    ``log_level`` is the log of the demand trend with shocks (loans/month at ``a0``) and
+    ``interest_spend`` this month's interest-subsidy spending (yuan; ``s`` is 12 times it).
+    """
+    return (np.exp(log_level) / p.approval_base
+            * saturating_uplift(12.0 * interest_spend, p.interest_max_uplift,
+                                p.interest_half_spend))
+
+
+def headroom(p, pool, covered):
+    """Covered lending banks can still extend (yuan): ``max(0, multiple * pool - covered)``."""
+    return np.maximum(p.lending_multiple * pool - covered, 0.0)
+
+
+def approval_share(p, room, applications, mean_loan):
+    """Share of the month's applications approved, given the month's headroom ``room``
+    (yuan): ``a0 + (a_max - a0) * min(1, room / (applications * mean_loan))``."""
+    cover = np.minimum(room / (applications * mean_loan), 1.0)
+    return p.approval_base + np.maximum(p.approval_max - p.approval_base, 0.0) * cover
+
+
+def default_loss(p, covered):
+    """What the pool pays (yuan) when loans with ``covered`` yuan of cover default."""
+    return covered * (1.0 - p.recovery_rate) * p.loss_share
+
+
 def init(state, p, baseline) -> None:
     """Add ``pledge_log`` (log monthly demand trend, loans/month at ``a0``), the book:
     ``loans`` (number on the book), ``balance`` and ``covered`` (yuan outstanding, all and
@@ -106,26 +137,30 @@ def step(state, p, shock: np.ndarray, spend: dict, z: np.ndarray) -> dict[str, n
         ``pledge_projects`` (loans), ``pledge_amount`` (yuan), ``pledge_defaults`` (loans).
     """
     growth.step_log_level(state.pledge_log, growth.log_drift(p.growth), p.volatility, shock)
-    demand = (np.exp(state.pledge_log) / p.approval_base
-              * saturating_uplift(12.0 * spend["interest_subsidy"], p.interest_max_uplift,
-                                  p.interest_half_spend))
-    headroom = np.maximum(p.lending_multiple * state.pool - state.covered, 0.0)
-    cover = np.minimum(headroom / (demand * state.mean_loan), 1.0)
-    approval = p.approval_base + np.maximum(p.approval_max - p.approval_base, 0.0) * cover
-    n_new = draws.poisson_from_normal(z[:, 0], demand * approval)
+    apps = demand(p, state.pledge_log, spend["interest_subsidy"])
+    room = headroom(p, state.pool, state.covered)
+    approval = approval_share(p, room, apps, state.mean_loan)
+    n_new = draws.poisson_from_normal(z[:, 0], apps * approval)
     amount = draws.gamma_from_normal(z[:, 1], n_new * p.loan_shape, state.mean_loan / p.loan_shape)
-    # run-off and defaults of the book held at the start of the month
+    # run-off and defaults of the book held at the start of the month, and of the month's
+    # own loans (approved at a uniform time in the month: each is still on the book at the
+    # month's end with probability stay = (1 - exp(-k)) / k, k = repay + hazard)
     repay, hazard = monthly_exit_rates(p)
-    leave = -np.expm1(-(repay + hazard))
-    n_default = draws.poisson_from_normal(z[:, 2], state.loans * leave * hazard / (repay + hazard))
-    n_default = np.minimum(n_default, np.ceil(state.loans))
+    exits = repay + hazard
+    leave = -np.expm1(-exits)
+    stay = leave / exits
+    new_cover = np.minimum(amount, room)
+    out_loans = state.loans * leave + n_new * (1.0 - stay)       # expected exits, loans
+    out_cover = state.covered * leave + new_cover * (1.0 - stay)  # and their cover, yuan
+    n_default = draws.poisson_from_normal(z[:, 2], out_loans * hazard / exits)
+    n_default = np.minimum(n_default, np.ceil(state.loans + n_new))
     with np.errstate(divide="ignore", invalid="ignore"):
-        covered_per_loan = np.where(state.loans > 0, state.covered / state.loans, 0.0)
-    loss = n_default * covered_per_loan * (1.0 - p.recovery_rate) * p.loss_share
+        cover_per_exit = np.where(out_loans > 0, out_cover / out_loans, 0.0)
+    loss = default_loss(p, n_default * cover_per_exit)
     state.pool = np.maximum(state.pool - loss, 0.0)
     keep = 1.0 - leave
-    state.loans = state.loans * keep + n_new
-    state.balance = state.balance * keep + amount
-    state.covered = state.covered * keep + np.minimum(amount, headroom)
+    state.loans = state.loans * keep + n_new * stay
+    state.balance = state.balance * keep + amount * stay
+    state.covered = state.covered * keep + new_cover * stay
     state.pledge_leave = leave
     return {"pledge_projects": n_new, "pledge_amount": amount, "pledge_defaults": n_default}

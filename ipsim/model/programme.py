@@ -13,7 +13,7 @@ import numpy as np
 from ipsim.model import draws
 from ipsim.model.spec import Param
 
-__all__ = ["OUTPUTS", "PARAMS", "DRAWS", "step"]
+__all__ = ["OUTPUTS", "PARAMS", "DRAWS", "step", "rates"]
 
 OUTPUTS: dict[str, str] = {
     "navigation_projects": "navigation",
@@ -43,6 +43,26 @@ PARAMS: tuple[Param, ...] = tuple(
 DRAWS = len(OUTPUTS)
 
 
+def rates(p, spend: dict) -> dict:
+    """Expected deliveries of the month per output: ``spend / unit_cost + background / 12``.
+
+    Parameters
+    ----------
+    p : namespace
+        ``<output>_unit_cost`` (yuan) and ``<output>_background`` (units/yr).
+    spend : dict
+        This month's spending per lever (yuan).
+
+    Returns
+    -------
+    dict
+        Output name (:data:`OUTPUTS` order) -> units/month.
+    """
+    return {name: spend[lever] / getattr(p, f"{name}_unit_cost")
+            + getattr(p, f"{name}_background") / 12.0
+            for name, lever in OUTPUTS.items()}
+
+
 def step(p, spend: dict, z: np.ndarray) -> dict[str, np.ndarray]:
     """One month of deliveries: ``{output: counts (paths,)}``.
 
@@ -55,9 +75,5 @@ def step(p, spend: dict, z: np.ndarray) -> dict[str, np.ndarray]:
     z : numpy.ndarray
         (paths, DRAWS) standard normals, one column per output in :data:`OUTPUTS` order.
     """
-    out = {}
-    for j, (name, lever) in enumerate(OUTPUTS.items()):
-        lam = spend[lever] / getattr(p, f"{name}_unit_cost") \
-            + getattr(p, f"{name}_background") / 12.0
-        out[name] = draws.poisson_from_normal(z[:, j], lam)
-    return out
+    return {name: draws.poisson_from_normal(z[:, j], lam)
+            for j, (name, lam) in enumerate(rates(p, spend).items())}

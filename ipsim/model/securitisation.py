@@ -1,12 +1,15 @@
 """IP securitisation (mechanism 4).
 
 The eligible asset pool is a share of the pledge-loan book not yet securitised:
-``E = max(0, eligible_share * balance - securitised)``. A path idle with ``E`` at or above the
-minimum pool size starts structuring a product; each later month, structuring ends with
-probability ``1 / months`` (geometric duration) and then succeeds with probability
-``success``; a success issues ``issue_share x E`` (yuan) and the securitised assets run off
-with the pledge book; a failure returns the path to idle. The first issuance is an event in
-time (its month is recorded).
+``E = max(0, eligible_share * balance - securitised)``. A path idle at a month's close with
+``E`` at or above the minimum pool size starts structuring a product; each later month,
+structuring ends with probability ``1 / months`` (geometric duration) and then succeeds with
+probability ``success``; a success issues ``issue_share x E`` (yuan) and the securitised
+assets run off with the pledge book from the issue (on average mid-month); a failure
+returns the path to idle. A structuring that
+ends in a month leaves the path idle at that month's close, so the next one can start there
+(on the pool left after any issue). The first issuance is an event in time (its month is
+recorded).
 
 Programme support (cumulative spending ``c`` on ``securitisation_support``) acts through
 ``v = c / (c + support_half)`` in [0, 1): the duration moves from ``months`` to
@@ -21,7 +24,7 @@ from scipy import special
 
 from ipsim.model.spec import Param
 
-__all__ = ["PARAMS", "DRAWS", "init", "step"]
+__all__ = ["PARAMS", "DRAWS", "init", "step", "support_level", "terms", "eligible"]
 
 PARAMS: tuple[Param, ...] = (
     Param("eligible_share", 0.3, "fraction", 0.0, 1.0,
@@ -64,6 +67,30 @@ def support_level(spent, half):
     return spent / (spent + half)
 
 
+def terms(p, support_spent):
+    """Structuring terms bought by cumulative support spending ``support_spent`` (yuan).
+
+    Returns
+    -------
+    duration : array_like
+        Mean structuring time (months): a structuring ends within a month w.p. 1/duration.
+    success : array_like
+        Probability that a structuring ends in an issue.
+    min_pool : array_like
+        Smallest eligible pool a structuring can start on (yuan).
+    """
+    v = support_level(support_spent, p.support_half)
+    duration = p.months + (p.supported_months - p.months) * v
+    success = p.success + (p.supported_success - p.success) * v
+    min_pool = p.min_pool * (1.0 - p.support_pool_cut * v)
+    return duration, success, min_pool
+
+
+def eligible(p, balance, securitised):
+    """Eligible asset pool (yuan): ``max(0, eligible_share * balance - securitised)``."""
+    return np.maximum(p.eligible_share * balance - securitised, 0.0)
+
+
 def step(state, p, month: int, spend: dict, z: np.ndarray) -> dict[str, np.ndarray]:
     """One month of structuring and issuance; returns products and amount issued.
 
@@ -72,16 +99,18 @@ def step(state, p, month: int, spend: dict, z: np.ndarray) -> dict[str, np.ndarr
     probability never turns a success into a failure).
     """
     state.support_spent += spend["securitisation_support"]
-    v = support_level(state.support_spent, p.support_half)
-    duration = p.months + (p.supported_months - p.months) * v
-    success = p.success + (p.supported_success - p.success) * v
-    min_pool = p.min_pool * (1.0 - p.support_pool_cut * v)
+    duration, success, min_pool = terms(p, state.support_spent)
     state.securitised *= 1.0 - state.pledge_leave
-    eligible = np.maximum(p.eligible_share * state.balance - state.securitised, 0.0)
+    pool = eligible(p, state.balance, state.securitised)
     ends = state.structuring & (z[:, 0] < special.ndtri(1.0 / duration))
     issued = ends & (z[:, 1] < special.ndtri(success))
-    amount = np.where(issued, p.issue_share * eligible, 0.0)
-    state.securitised += amount
+    amount = np.where(issued, p.issue_share * pool, 0.0)
+    # a product is issued at some time in the month: its assets start running off then
+    # (expected survival to the month's end (1 - exp(-k)) / k, k the book's exit rate)
+    leave = state.pledge_leave
+    state.securitised += amount * (leave / -np.log1p(-leave))
     state.first_issue = np.where(issued & np.isinf(state.first_issue), month, state.first_issue)
-    state.structuring = np.where(state.structuring, ~ends, eligible >= min_pool)
+    idle = ~state.structuring | ends                  # idle at the month's close
+    state.structuring = np.where(idle, eligible(p, state.balance, state.securitised) >= min_pool,
+                                 True)
     return {"securitisations": issued.astype(float), "securitisation_amount": amount}

@@ -18,7 +18,7 @@ import numpy as np
 from ipsim.model import draws, growth
 from ipsim.model.spec import Param
 
-__all__ = ["PARAMS", "DRAWS", "init", "step", "saturating_uplift"]
+__all__ = ["PARAMS", "DRAWS", "init", "step", "saturating_uplift", "spend_per_year", "rate"]
 
 PARAMS: tuple[Param, ...] = (
     Param("growth", 0.12, "1/yr", -0.5, 1.0,
@@ -43,6 +43,43 @@ SPEND_LEVERS = ("transfer_subsidy", "operation_platforms")
 def saturating_uplift(spend_per_year, max_uplift, half_spend):
     """``1 + u * s / (s + h)``: the multiplier bought by spending ``s`` (Michaelis-Menten)."""
     return 1.0 + max_uplift * spend_per_year / (spend_per_year + half_spend)
+
+
+def spend_per_year(spend: dict):
+    """Annualised spending (yuan/yr) on the levers that raise the deal rate, from one
+    month's spending per lever (yuan)."""
+    return 12.0 * sum(spend[k] for k in SPEND_LEVERS)
+
+
+def rate(p, month: int, log_level, log_level0, stock, stock0, spend_year):
+    """The month's deal rate and the transfer activity.
+
+    Parameters
+    ----------
+    p : namespace
+        This mechanism's parameters.
+    month : int
+        1-based month of the period.
+    log_level, log_level0 : array_like
+        Log of the trend level with shocks in this month and in month 0 (deals/month).
+    stock, stock0 : array_like
+        Invention patents in force this month and at month 0.
+    spend_year : array_like
+        :func:`spend_per_year` (yuan/yr).
+
+    Returns
+    -------
+    lam : array_like
+        ``x_m (stock/stock0)^eta (1 + u s/(s + h))``, deals/month.
+    activity : array_like
+        ``lam`` over the shock-free trend ``x_0 exp(g m / 12)`` (dimensionless).
+    """
+    g = growth.log_drift(p.growth)
+    multiplier = ((stock / stock0) ** p.stock_elasticity
+                  * saturating_uplift(spend_year, p.max_uplift, p.half_spend))
+    lam = np.exp(log_level) * multiplier
+    activity = np.exp(log_level - log_level0 - g * month / 12.0) * multiplier
+    return lam, activity
 
 
 def init(state, p, baseline) -> None:
@@ -80,11 +117,7 @@ def step(state, p, month: int, shock: np.ndarray, spend: dict, z: np.ndarray):
         ``lam_m`` over the shock-free trend ``x_0 exp(g m / 12)``: the deal rate relative to
         its own trend (stock, spending and shocks together), which drives contract turnover.
     """
-    g = growth.log_drift(p.growth)
-    growth.step_log_level(state.transfers_log, g, p.volatility, shock)
-    s = 12.0 * sum(spend[k] for k in SPEND_LEVERS)
-    multiplier = ((state.stock / state.transfers_stock0) ** p.stock_elasticity
-                  * saturating_uplift(s, p.max_uplift, p.half_spend))
-    lam = np.exp(state.transfers_log) * multiplier
-    activity = np.exp(state.transfers_log - state.transfers_log0 - g * month / 12.0) * multiplier
+    growth.step_log_level(state.transfers_log, growth.log_drift(p.growth), p.volatility, shock)
+    lam, activity = rate(p, month, state.transfers_log, state.transfers_log0, state.stock,
+                         state.transfers_stock0, spend_per_year(spend))
     return {"transfers": draws.poisson_from_normal(z[:, 0], lam)}, activity

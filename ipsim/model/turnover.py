@@ -18,7 +18,7 @@ import numpy as np
 from ipsim.model import growth
 from ipsim.model.spec import Param
 
-__all__ = ["PARAMS", "DRAWS", "init", "step"]
+__all__ = ["PARAMS", "DRAWS", "init", "step", "level"]
 
 PARAMS: tuple[Param, ...] = (
     Param("growth", 0.20, "1/yr", -0.5, 1.5,
@@ -39,7 +39,12 @@ def init(state, p, baseline) -> None:
     state.turnover_log = growth.initial_log_level(baseline["turnover"], g)
 
 
+def level(p, log_level, activity):
+    """Turnover of a month (yuan): ``y_m * activity_m^eta`` with ``log_level = log y_m``."""
+    return np.exp(log_level) * activity ** p.transfer_elasticity
+
+
 def step(state, p, shock: np.ndarray, activity: np.ndarray) -> dict[str, np.ndarray]:
     """One month of turnover (yuan, (paths,)), given the shock and the transfer activity."""
     growth.step_log_level(state.turnover_log, growth.log_drift(p.growth), p.volatility, shock)
-    return {"turnover": np.exp(state.turnover_log) * activity ** p.transfer_elasticity}
+    return {"turnover": level(p, state.turnover_log, activity)}
