@@ -117,6 +117,14 @@ def _print_table(summary: dict) -> None:
               f"[{r['ci_low']:.1%}, {r['ci_high']:.1%}]")
 
 
+def _checked(update: Callable[[int], None], arm: Callable[[], None]) -> Callable[[int], None]:
+    """A progress callback that is also a check point for a signal already received."""
+    def progress(n: int) -> None:
+        update(n)
+        arm()
+    return progress
+
+
 def _cmd_run(args, arm: Callable[[], None]) -> int:
     from ipsim.pipeline import ENGINES, run
     from ipsim.report.outputs import check_out, write_run
@@ -136,9 +144,10 @@ def _cmd_run(args, arm: Callable[[], None]) -> int:
     try:
         result = run([scenario], args.paths, seed, workers=args.workers,
                      chunk_paths=args.chunk_paths, engine=args.engine,
-                     progress=bar.update)
+                     progress=_checked(bar.update, arm))
     finally:
         bar.close()
+    arm()
     summary = write_run(result, out, make_plots=not args.no_plots)
     if not args.quiet:
         _print_table(summary)
@@ -212,9 +221,10 @@ def _cmd_compare(args, arm: Callable[[], None]) -> int:
     try:
         result = run(scenarios, args.paths, seed, workers=args.workers,
                      chunk_paths=args.chunk_paths, engine=args.engine,
-                     progress=bar.update)
+                     progress=_checked(bar.update, arm))
     finally:
         bar.close()
+    arm()
     comparison = compare(scenarios, [r.tally for r in result.results])
     data = write_comparison(comparison, result, out, variants, make_plots=not args.no_plots)
     if not args.quiet:
@@ -287,7 +297,11 @@ class _Signals:
             self._raise()
 
     def arm(self) -> None:
-        """From now on a signal interrupts; one that came earlier interrupts at once."""
+        """From now on a signal interrupts; one that came earlier interrupts at once.
+
+        Also called at safe points (after each chunk, before writing): Python drops an
+        exception raised inside some callbacks (at-fork hooks, ``__del__``), so a signal
+        whose exception was lost is raised again there instead of being forgotten."""
         self.armed = True
         if self.pending is not None:
             self._raise()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ipsim import resources
+from ipsim import interrupts, resources
 from ipsim.analysis.attainment import Tally, attainment_matrix, beats
 from ipsim.engines import des, streams, vectorised
 from ipsim.engines.paths import IndicatorPaths
@@ -115,15 +115,22 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """Terminate and reap a pool's workers now, without waiting for their chunks.
 
     Python 3.14 has ``ProcessPoolExecutor.terminate_workers``; before it, the processes
-    are only reachable through the private ``_processes`` mapping.
+    and the result pipe are only reachable through the private ``_processes`` and
+    ``_result_queue`` attributes (each used only if present).
     """
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
+    results = getattr(getattr(pool, "_result_queue", None), "_writer", None)
     for process in processes:
         if process.is_alive():
             process.terminate()
     for process in processes:
         process.join()
+    # A worker killed while sending its result leaves the executor's thread reading the
+    # rest of the message for ever (and the interpreter waiting for that thread at exit).
+    # The workers' copies of the pipe's write end died with them; closing ours turns the
+    # wait into end-of-file, which the executor handles as a broken pool.
+    if results is not None:
+        results.close()
 
 
 def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 1,
@@ -181,15 +188,22 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
     tasks = [(tuple(scenarios), engine, seed, paths, b, min(per_chunk, blocks - b), keep_paths)
              for b in range(0, blocks, per_chunk)]
     results = [ScenarioResult(s, Tally(0, 0, 0, 0, 0)) for s in scenarios]
-    if workers == 1 or len(tasks) == 1:
-        outputs = map(_chunk, tasks)
-        pool = None
-    else:
-        ctx = multiprocessing.get_context("fork" if "fork" in
-                                          multiprocessing.get_all_start_methods() else "spawn")
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-        outputs = pool.map(_chunk, tasks)
+    pool = None
     try:
+        if workers == 1 or len(tasks) == 1:
+            outputs = map(_chunk, tasks)
+        else:
+            ctx = multiprocessing.get_context(
+                "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            # Signals wait while the workers are forked: an exception raised in an at-fork
+            # hook would be lost. Futures are never cancelled from this thread (Executor.map
+            # cancels them when its iterator is abandoned, and on Python 3.11 the executor's
+            # broken-pool path then fails on them); shutdown(cancel_futures=True) is safe.
+            with interrupts.held():
+                pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                           initializer=_worker_init)
+                futures = [pool.submit(_chunk, task) for task in tasks]
+            outputs = (future.result() for future in futures)
         for task, chunk in zip(tasks, outputs, strict=True):
             for result, (tally, sums, kept) in zip(results, chunk, strict=True):
                 result.tally = tally if result.tally.n == 0 else result.tally + tally

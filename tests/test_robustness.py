@@ -4,11 +4,13 @@ the model. None may leave a partial result, a temporary folder or a worker proce
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -186,3 +188,37 @@ def test_model_error_in_a_worker_stops_the_others(tmp_path, capsys, monkeypatch)
     assert capsys.readouterr().err.count("\n") == 1
     assert not out.exists()
     assert _children(os.getpid()) == [] or all(_gone(p) for p in _children(os.getpid()))
+
+
+_HALF_A_MESSAGE = textwrap.dedent("""
+    import multiprocessing, os, struct, sys, time
+    from concurrent.futures import ProcessPoolExecutor
+    from ipsim.pipeline import _stop_workers
+
+    POOL = None
+
+    def half_a_message():  # runs in the forked worker, which sees POOL
+        writer = POOL._result_queue._writer
+        os.write(writer.fileno(), struct.pack("!i", 1_000_000) + b"only the start")
+        time.sleep(60)
+
+    if __name__ == "__main__":
+        POOL = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        POOL.submit(half_a_message)
+        time.sleep(float(sys.argv[1]))
+        _stop_workers(POOL)
+        POOL.shutdown(wait=True)
+        print("stopped")
+""")
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                    reason="the worker finds the pool through fork")
+def test_worker_killed_while_sending_its_result_does_not_hang(tmp_path):
+    """A worker terminated half-way through sending a result leaves a partial message in
+    the result pipe; stopping the pool must still return (it used to wait for ever)."""
+    script = tmp_path / "half_a_message.py"
+    script.write_text(_HALF_A_MESSAGE)
+    done = subprocess.run([sys.executable, str(script), "1.0"], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (done.returncode, done.stdout, done.stderr) == (0, "stopped\n", "")

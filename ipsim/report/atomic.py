@@ -15,11 +15,11 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
+
+from ipsim import interrupts
 
 __all__ = ["write_atomic", "staged_directory", "clean_stale"]
 
@@ -82,31 +82,6 @@ def clean_stale(final: str | Path) -> list[Path]:
     return [entry for _, entry in stale]
 
 
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM until the block is done, then deliver them.
-
-    The Python-level handlers are swapped for a recorder (a signal mask would not do: the
-    kernel hands a process-directed signal to any thread that does not block it). Only
-    possible in the main thread; elsewhere the block runs unprotected.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pending: list[int] = []
-    saved = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        if signal.getsignal(signum) is not signal.SIG_IGN:
-            saved[signum] = signal.signal(signum, lambda s, f: pending.append(s))
-    try:
-        yield
-    finally:
-        for signum, handler in saved.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-        for signum in dict.fromkeys(pending):
-            signal.raise_signal(signum)
-
-
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
@@ -133,7 +108,7 @@ def staged_directory(final: str | Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     old = None
-    with _signals_held():
+    with interrupts.held():
         try:
             if os.path.lexists(final):
                 old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-{pid}-"))
