@@ -11,16 +11,13 @@ and sums are taken per block and added in block order.
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ipsim import interrupts, resources
+from ipsim import execution, resources
 from ipsim.analysis.attainment import Tally, attainment_matrix, beats
 from ipsim.engines import des, streams, vectorised
 from ipsim.engines.paths import IndicatorPaths
@@ -104,38 +101,10 @@ def _chunk(task) -> list[tuple[Tally, list[np.ndarray], IndicatorPaths | None]]:
     return out
 
 
-def _worker_init() -> None:  # pragma: no cover - runs in the worker processes
-    # Ctrl-C in a terminal reaches the whole process group: the parent alone handles it.
-    # SIGTERM (sent by the parent when the run stops early) ends a worker at once.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Terminate and reap a pool's workers now, without waiting for their chunks.
-
-    Python 3.14 has ``ProcessPoolExecutor.terminate_workers``; before it, the processes
-    and the result pipe are only reachable through the private ``_processes`` and
-    ``_result_queue`` attributes (each used only if present).
-    """
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    results = getattr(getattr(pool, "_result_queue", None), "_writer", None)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join()
-    # A worker killed while sending its result leaves the executor's thread reading the
-    # rest of the message for ever (and the interpreter waiting for that thread at exit).
-    # The workers' copies of the pipe's write end died with them; closing ours turns the
-    # wait into end-of-file, which the executor handles as a broken pool.
-    if results is not None:
-        results.close()
-
-
 def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 1,
         chunk_paths: int | None = None, keep_paths: int = DEFAULT_KEEP_PATHS,
-        engine: str = "vectorised", progress: Callable[[int], None] | None = None) -> RunResult:
+        engine: str = "vectorised", progress: Callable[[int], None] | None = None,
+        dask=None) -> RunResult:
     """Simulate ``scenarios`` (a base, then variants) on the same ``paths`` paths.
 
     Parameters
@@ -157,6 +126,8 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
         A key of :data:`ENGINES`.
     progress : callable, optional
         Called with the number of paths of each chunk as it completes.
+    dask : str or distributed.Client, optional
+        Run the chunks on this Dask cluster (:mod:`ipsim.execution`); same results.
 
     Raises
     ------
@@ -187,37 +158,18 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
                                            keep_paths), paths)
     tasks = [(tuple(scenarios), engine, seed, paths, b, min(per_chunk, blocks - b), keep_paths)
              for b in range(0, blocks, per_chunk)]
+
+    def done(i: int) -> None:
+        if progress:
+            progress(min(tasks[i][5] * block, paths - tasks[i][4] * block))
+
+    outputs = execution.map_ordered(_chunk, tasks, workers=workers, dask=dask, progress=done)
     results = [ScenarioResult(s, Tally(0, 0, 0, 0, 0)) for s in scenarios]
-    pool = None
-    try:
-        if workers == 1 or len(tasks) == 1:
-            outputs = map(_chunk, tasks)
-        else:
-            ctx = multiprocessing.get_context(
-                "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-            # Signals wait while the workers are forked: an exception raised in an at-fork
-            # hook would be lost. Futures are never cancelled from this thread (Executor.map
-            # cancels them when its iterator is abandoned, and on Python 3.11 the executor's
-            # broken-pool path then fails on them); shutdown(cancel_futures=True) is safe.
-            with interrupts.held():
-                pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                           initializer=_worker_init)
-                futures = [pool.submit(_chunk, task) for task in tasks]
-            outputs = (future.result() for future in futures)
-        for task, chunk in zip(tasks, outputs, strict=True):
-            for result, (tally, sums, kept) in zip(results, chunk, strict=True):
-                result.tally = tally if result.tally.n == 0 else result.tally + tally
-                result.block_sums.extend(sums)
-                if kept is not None and kept.n:
-                    result.kept.append(kept)
-            if progress:
-                progress(min(task[5] * block, paths - task[4] * block))
-    except BaseException:  # Ctrl-C, SIGTERM, a model error: no worker may outlive the run
-        if pool is not None:
-            _stop_workers(pool)
-        raise
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    for chunk in outputs:  # in task order: block sums are added in block order
+        for result, (tally, sums, kept) in zip(results, chunk, strict=True):
+            result.tally = tally if result.tally.n == 0 else result.tally + tally
+            result.block_sums.extend(sums)
+            if kept is not None and kept.n:
+                result.kept.append(kept)
     return RunResult(results, seed, paths, engine, workers, per_chunk * block,
                      time.perf_counter() - t0)

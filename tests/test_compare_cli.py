@@ -101,3 +101,15 @@ def test_bad_input_exits_2(scenario, tmp_path, capsys):
     assert main(["validate", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "policy.allocation.risk_pool: in variant 'v': must be in [0, 1]" in err
+
+
+def test_out_holding_something_else_is_refused(scenario, tmp_path, capsys):
+    """``--out`` naming a folder with other files in it is refused before anything runs:
+    the comparison would replace it whole."""
+    keep = tmp_path / "mine"
+    keep.mkdir()
+    (keep / "notes.txt").write_text("mine")
+    assert main(["compare", str(scenario), "--paths", "100", "--out", str(keep),
+                 "--quiet"]) == 2
+    assert "holds no ipsim result (comparison.json)" in capsys.readouterr().err
+    assert [p.name for p in keep.iterdir()] == ["notes.txt"]

@@ -193,7 +193,7 @@ def test_model_error_in_a_worker_stops_the_others(tmp_path, capsys, monkeypatch)
 _HALF_A_MESSAGE = textwrap.dedent("""
     import multiprocessing, os, struct, sys, time
     from concurrent.futures import ProcessPoolExecutor
-    from ipsim.pipeline import _stop_workers
+    from ipsim.execution import _stop_workers
 
     POOL = None
 

@@ -17,11 +17,12 @@ from ipsim.report.tables import write_csv, write_json
 __all__ = ["summarise", "write_run", "check_out"]
 
 
-def check_out(out: str | Path) -> None:
+def check_out(out: str | Path, marker: str = "summary.json") -> None:
     """Refuse an output folder that a run's swap would wrongly replace.
 
     A run replaces its output folder whole, so the folder must be new, empty, or an
-    earlier result (it holds ``summary.json``): never, say, the home folder.
+    earlier result of the same command (it holds ``marker``, e.g. ``summary.json``): never,
+    say, the home folder.
 
     Raises
     ------
@@ -33,9 +34,9 @@ def check_out(out: str | Path) -> None:
         return
     if not out.is_dir() or out.is_symlink():
         raise UsageError(f"--out {out}: exists and is not a folder")
-    if any(out.iterdir()) and not (out / "summary.json").is_file():
+    if any(out.iterdir()) and not (out / marker).is_file():
         raise UsageError(f"--out {out}: folder is not empty and holds no ipsim result "
-                         "(summary.json); a run replaces its output folder whole, so name a "
+                         f"({marker}); a run replaces its output folder whole, so name a "
                          "new or empty folder")
 
 

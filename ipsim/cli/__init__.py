@@ -1,0 +1,79 @@
+"""Command line: ``ipsim run``, ``compare``, ``validate`` and ``schema``; the only place
+with argv and exit codes.
+
+One module per command (:mod:`ipsim.cli.run`, :mod:`ipsim.cli.compare`, ...), each with an
+``add_parser`` and a ``main(args, arm)``; :data:`COMMANDS` maps a command's name to its
+``main``. Exit status: 0 success, 1 a model failure, 2 bad input (scenario or arguments, or
+a run estimated to be unreasonably long or large), 130 interrupted (SIGINT), 143 terminated
+(SIGTERM). Every failure is reported on stderr, one line a problem, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from ipsim import __version__
+from ipsim.cli import compare, run, scenario
+from ipsim.cli.options import Parser
+from ipsim.cli.signals import Signals, Terminated
+from ipsim.errors import IpsimError, ModelError, ScenarioErrors, UsageError
+
+__all__ = ["main", "Terminated", "COMMANDS"]
+
+COMMANDS: dict[str, Callable[..., int]] = {
+    "run": run.main,
+    "compare": compare.main,
+    "validate": scenario.validate,
+    "schema": scenario.schema,
+}
+"""Command name -> ``main(args, arm)`` returning the exit status."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="ipsim", description="Odds of meeting IP-financing programme "
+                    "targets under configurable policies (Monte Carlo).")
+    parser.add_argument("--version", action="version", version=f"ipsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    run.add_parser(sub)
+    compare.add_parser(sub)
+    scenario.add_parsers(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``ipsim`` command; returns the exit status."""
+    signals = Signals()
+    signals.install()
+    try:
+        return _main(argv, signals.arm)
+    finally:
+        signals.restore()
+
+
+def _main(argv: list[str] | None, arm: Callable[[], None]) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        return COMMANDS[args.command](args, arm)
+    except ScenarioErrors as exc:
+        for e in exc.errors:
+            print(e, file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"ipsim: error: {exc}", file=sys.stderr)
+        return 2
+    except ModelError as exc:
+        print(f"ipsim: model error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ipsim: interrupted (SIGINT); workers stopped, no partial result written",
+              file=sys.stderr)
+        return 130
+    except Terminated:
+        print("ipsim: terminated (SIGTERM); workers stopped, no partial result written",
+              file=sys.stderr)
+        return 143
+    except IpsimError as exc:  # pragma: no cover
+        print(f"ipsim: error: {exc}", file=sys.stderr)
+        return 1

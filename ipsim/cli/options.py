@@ -1,0 +1,114 @@
+"""What the simulating commands share: argument types, run options, progress, the run itself.
+
+``run``, ``compare`` and later commands that simulate take the same options (paths, seed,
+workers, chunk size, engine, output folder, plots, quiet) and run the same way (a progress
+bar on a terminal, a signal check point after each chunk); they are declared here once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from ipsim.errors import UsageError
+
+__all__ = ["Parser", "positive_int", "seed", "add_run_options", "progress_bar", "checked",
+           "simulate", "check_engine", "load_plots"]
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit status 2 (via UsageError)."""
+
+    def error(self, message: str):
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1, written ``100000``, ``100_000`` or ``1e5``."""
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not value.is_integer():
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
+    return int(value)
+
+
+def seed(text: str) -> int:
+    """A whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def add_run_options(parser: argparse.ArgumentParser, *, out_help: str,
+                    paths_default: int = 100_000) -> None:
+    """The options of every simulating command: paths, seed, workers, chunk size, engine,
+    output folder, plots and quiet."""
+    parser.add_argument("--paths", type=positive_int, default=paths_default,
+                        help=f"Monte Carlo paths (default {paths_default:,})")
+    parser.add_argument("--seed", type=seed, default=None,
+                        help="random seed (default: the scenario's, else 0)")
+    parser.add_argument("--workers", type=positive_int, default=1,
+                        help="worker processes (default 1)")
+    parser.add_argument("--chunk-paths", type=positive_int, default=None,
+                        help="paths per chunk (memory per worker; results do not depend on "
+                        "it; default 32,768, or 128 for the des engine)")
+    parser.add_argument("--engine", default="vectorised",
+                        help="vectorised (default), or des: the discrete-event reference "
+                        "engine, one SimPy simulation per path (hundreds of paths a second)")
+    parser.add_argument("--out", default=None, help=out_help)
+    parser.add_argument("--no-plots", action="store_true", help="write tables only")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no table")
+
+
+def progress_bar(total: int, quiet: bool, unit: str = "path"):
+    """A tqdm bar on stderr, shown only on a terminal and unless ``quiet``."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, unit_scale=True, file=sys.stderr, dynamic_ncols=True,
+                disable=quiet or not sys.stderr.isatty(), leave=False)
+
+
+def checked(update: Callable[[int], None], arm: Callable[[], None]) -> Callable[[int], None]:
+    """A progress callback that is also a check point for a signal already received."""
+    def progress(n: int) -> None:
+        update(n)
+        arm()
+    return progress
+
+
+def check_engine(engine: str) -> None:
+    """Refuse an unknown ``--engine`` (before anything is loaded or run)."""
+    from ipsim.pipeline import ENGINES
+
+    if engine not in ENGINES:
+        raise UsageError(f"--engine: unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
+
+
+def load_plots(args) -> None:
+    """Import the plotting module now (unless ``--no-plots``), not in the middle of a write."""
+    if not getattr(args, "no_plots", True):
+        import ipsim.report.plots  # noqa: F401
+
+
+def simulate(args, scenarios: Sequence, seed_: int, arm: Callable[[], None]):
+    """Run ``scenarios`` on the same paths with the command's options and a progress bar."""
+    from ipsim.pipeline import run
+
+    bar = progress_bar(args.paths, args.quiet)
+    try:
+        result = run(scenarios, args.paths, seed_, workers=args.workers,
+                     chunk_paths=args.chunk_paths, engine=args.engine,
+                     progress=checked(bar.update, arm))
+    finally:
+        bar.close()
+    arm()
+    return result
