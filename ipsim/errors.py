@@ -33,6 +33,10 @@ class ScenarioError(IpsimError):
         What is wrong and what is allowed.
     line, column : int or None
         1-based position in the file, when known.
+    constraint : bool
+        The problem is a rule across keys that are each valid alone (allocation shares
+        summing to more than 1, tranches paying more than the budget): a policy sweep reports
+        such a point as infeasible instead of failing.
     """
 
     file: str
@@ -40,6 +44,7 @@ class ScenarioError(IpsimError):
     message: str
     line: int | None = None
     column: int | None = None
+    constraint: bool = False
 
     def __str__(self) -> str:
         where = self.file

@@ -25,8 +25,8 @@ from ipsim.errors import UsageError
 from ipsim.model.indicators import INDICATORS
 from ipsim.scenario.params import Scenario
 
-__all__ = ["RunResult", "run", "ENGINES", "ENGINE_BLOCK", "ENGINE_CHUNK_PATHS",
-           "DEFAULT_CHUNK_PATHS", "DEFAULT_KEEP_PATHS"]
+__all__ = ["RunResult", "run", "plan", "paths_in", "simulate_chunk", "ENGINES", "ENGINE_BLOCK",
+           "ENGINE_CHUNK_PATHS", "DEFAULT_CHUNK_PATHS", "DEFAULT_KEEP_PATHS"]
 
 ENGINES: dict[str, Callable[..., IndicatorPaths]] = {"vectorised": vectorised.simulate,
                                                      "des": des.simulate}
@@ -80,7 +80,13 @@ class RunResult:
         return self.results[0]
 
 
-def _chunk(task) -> list[tuple[Tally, list[np.ndarray], IndicatorPaths | None]]:
+def simulate_chunk(task) -> list[tuple[Tally, list[np.ndarray], IndicatorPaths | None]]:
+    """Simulate every scenario of ``task`` on one chunk of paths.
+
+    ``task`` is ``(scenarios, engine, seed, paths, first_block, n_blocks, keep_paths)``;
+    returns per scenario its :class:`Tally` (with ``beats`` when there are several), the
+    per-block sums of every indicator and the kept paths (or None).
+    """
     scenarios, engine, seed, paths, first_block, n_blocks, keep_paths = task
     simulate, block = ENGINES[engine], ENGINE_BLOCK[engine]
     out, matrices = [], []
@@ -99,6 +105,50 @@ def _chunk(task) -> list[tuple[Tally, list[np.ndarray], IndicatorPaths | None]]:
         for (tally, _, _), matrix in zip(out, matrices, strict=True):
             tally.beats = beats(matrix, matrices)
     return out
+
+
+_chunk = simulate_chunk  # the name bench/run_bench.py times
+
+
+def paths_in(engine: str, paths: int, first_block: int, n_blocks: int) -> int:
+    """Paths of the chunk of ``n_blocks`` blocks from ``first_block`` in a run of ``paths``."""
+    block = ENGINE_BLOCK[engine]
+    return min(n_blocks * block, paths - first_block * block)
+
+
+def plan(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 1,
+         chunk_paths: int | None = None, keep_paths: int = DEFAULT_KEEP_PATHS,
+         engine: str = "vectorised") -> tuple[list[tuple[int, int]], int]:
+    """Check a run's arguments and split its paths into chunks.
+
+    Returns
+    -------
+    chunks : list of (int, int)
+        ``(first_block, n_blocks)`` of every chunk, in block order.
+    chunk_paths : int
+        Paths per chunk after rounding up to whole blocks of the engine.
+
+    Raises
+    ------
+    UsageError
+        As :func:`run` (bad arguments, or a run estimated to be too long or too large).
+    """
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
+    if paths < 1:
+        raise UsageError(f"--paths must be >= 1, got {paths}")
+    chunk_paths = ENGINE_CHUNK_PATHS[engine] if chunk_paths is None else chunk_paths
+    if workers < 1 or seed < 0 or chunk_paths < 1:
+        raise UsageError("workers and chunk size must be >= 1 and the seed >= 0")
+    block = ENGINE_BLOCK[engine]
+    blocks = -(-paths // block)
+    per_chunk = max(1, -(-chunk_paths // block))
+    if engine == "vectorised":  # the estimate is calibrated on the vectorised engine
+        resources.check(resources.estimate(paths, max(s.horizon_months for s in scenarios),
+                                           len(scenarios), workers, per_chunk * block,
+                                           keep_paths), paths)
+    return ([(b, min(per_chunk, blocks - b)) for b in range(0, blocks, per_chunk)],
+            per_chunk * block)
 
 
 def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 1,
@@ -141,29 +191,17 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
         Also :class:`ipsim.cli.Terminated` or any other exception raised while waiting:
         the workers are terminated and reaped before it propagates.
     """
-    if engine not in ENGINES:
-        raise UsageError(f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
-    if paths < 1:
-        raise UsageError(f"--paths must be >= 1, got {paths}")
-    chunk_paths = ENGINE_CHUNK_PATHS[engine] if chunk_paths is None else chunk_paths
-    if workers < 1 or seed < 0 or chunk_paths < 1:
-        raise UsageError("workers and chunk size must be >= 1 and the seed >= 0")
     t0 = time.perf_counter()
-    block = ENGINE_BLOCK[engine]
-    blocks = -(-paths // block)
-    per_chunk = max(1, -(-chunk_paths // block))
-    if engine == "vectorised":  # the estimate is calibrated on the vectorised engine
-        resources.check(resources.estimate(paths, max(s.horizon_months for s in scenarios),
-                                           len(scenarios), workers, per_chunk * block,
-                                           keep_paths), paths)
-    tasks = [(tuple(scenarios), engine, seed, paths, b, min(per_chunk, blocks - b), keep_paths)
-             for b in range(0, blocks, per_chunk)]
+    chunks, chunk_paths = plan(scenarios, paths, seed, workers=workers, chunk_paths=chunk_paths,
+                               keep_paths=keep_paths, engine=engine)
+    tasks = [(tuple(scenarios), engine, seed, paths, b, n, keep_paths) for b, n in chunks]
 
     def done(i: int) -> None:
         if progress:
-            progress(min(tasks[i][5] * block, paths - tasks[i][4] * block))
+            progress(paths_in(engine, paths, *chunks[i]))
 
-    outputs = execution.map_ordered(_chunk, tasks, workers=workers, dask=dask, progress=done)
+    outputs = execution.map_ordered(simulate_chunk, tasks, workers=workers, dask=dask,
+                                    progress=done)
     results = [ScenarioResult(s, Tally(0, 0, 0, 0, 0)) for s in scenarios]
     for chunk in outputs:  # in task order: block sums are added in block order
         for result, (tally, sums, kept) in zip(results, chunk, strict=True):
@@ -171,5 +209,5 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
             result.block_sums.extend(sums)
             if kept is not None and kept.n:
                 result.kept.append(kept)
-    return RunResult(results, seed, paths, engine, workers, per_chunk * block,
+    return RunResult(results, seed, paths, engine, workers, chunk_paths,
                      time.perf_counter() - t0)

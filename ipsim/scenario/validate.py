@@ -47,9 +47,10 @@ class _Checker:
         self.marks = marks
         self.errors: list[ScenarioError] = []
 
-    def error(self, path: tuple, message: str) -> None:
+    def error(self, path: tuple, message: str, constraint: bool = False) -> None:
         line, col = self.marks[path]
-        self.errors.append(ScenarioError(self.file, dotted(path), message, line, col))
+        self.errors.append(ScenarioError(self.file, dotted(path), message, line, col,
+                                         constraint))
 
     # -- scalars -------------------------------------------------------------------------
     def number(self, value: Any, path: tuple, low=None, high=None, integer=False,
@@ -156,7 +157,8 @@ class _Checker:
         out = {k: self.number(v, path + (k,), 0, 1, unit="fraction")
                for k, v in data.items() if k in levers}
         if all(v is not None for v in out.values()) and sum(out.values()) > 1 + 1e-9:
-            self.error(path, f"shares sum to {sum(out.values()):g}; they must sum to at most 1")
+            self.error(path, f"shares sum to {sum(out.values()):g}; they must sum to at most 1",
+                       constraint=True)
         return out
 
     def sections(self, value: Any, path: tuple) -> dict:
@@ -300,7 +302,7 @@ def _cross_checks(c: _Checker, top: dict) -> None:
     paid = sum(t.get("amount") or 0 for t in tranches)
     if budget is not None and paid > budget * (1 + 1e-9):
         c.error(("policy", "tranches"), f"tranches pay {paid:g} yuan, more than the budget "
-                                        f"{budget:g}")
+                                        f"{budget:g}", constraint=True)
     midterm = policy.get("midterm")
     if midterm:
         m = midterm.get("month")
