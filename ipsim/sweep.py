@@ -85,8 +85,8 @@ def cache_context(base: Scenario, points: Sequence[Point], seed: int, paths: int
 def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], paths: int,
               seed: int, *, balance: Sequence[str] = (), workers: int = 1,
               chunk_paths: int | None = None, engine: str = "vectorised",
-              cache: Path | str | None = None, progress: Callable[[int], None] | None = None,
-              dask=None) -> SweepRun:
+              cache: Path | str | None = None, reuse: bool = True,
+              progress: Callable[[int], None] | None = None, dask=None) -> SweepRun:
     """Simulate every feasible point on the same ``paths`` paths.
 
     Parameters
@@ -110,6 +110,8 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
         A key of :data:`ipsim.pipeline.ENGINES`.
     cache : path, optional
         Folder of the task cache (None: no cache).
+    reuse : bool
+        Take finished tasks from the cache (False: run them all, still storing each).
     progress : callable, optional
         Called with the paths x points of each task as it completes (reused tasks first).
     dask : str or distributed.Client, optional
@@ -132,7 +134,7 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
                                                                       paths, engine))
     keys = [{"first_block": b, "n_blocks": n} for b, n in chunks]
     done: dict[int, list[Tally]] = {}
-    if store is not None:
+    if store is not None and reuse:
         for i, key in enumerate(keys):
             if (hit := store.get(key)) is not None:
                 done[i] = hit

@@ -8,13 +8,17 @@ bar on a terminal, a signal check point after each chunk); they are declared her
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
 from ipsim.errors import UsageError
 
 __all__ = ["Parser", "positive_int", "seed", "add_run_options", "progress_bar", "checked",
-           "simulate", "check_engine", "load_plots"]
+           "simulate", "check_engine", "load_plots", "dask_address", "DASK_ENV"]
+
+DASK_ENV = "IPSIM_DASK"
+"""Environment variable with the default Dask scheduler address (``tcp://host:8786``)."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -64,6 +68,9 @@ def add_run_options(parser: argparse.ArgumentParser, *, out_help: str,
     parser.add_argument("--engine", default="vectorised",
                         help="vectorised (default), or des: the discrete-event reference "
                         "engine, one SimPy simulation per path (hundreds of paths a second)")
+    parser.add_argument("--dask", default=None, metavar="ADDRESS",
+                        help=f"run the chunks on this Dask scheduler (tcp://host:8786; default "
+                        f"${DASK_ENV} if set); same results as a local run")
     parser.add_argument("--out", default=None, help=out_help)
     parser.add_argument("--no-plots", action="store_true", help="write tables only")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no table")
@@ -99,6 +106,16 @@ def load_plots(args) -> None:
         import ipsim.report.plots  # noqa: F401
 
 
+def dask_address(args) -> str | None:
+    """``--dask``, else the ``IPSIM_DASK`` environment variable, else None (run locally).
+
+    The cluster is a setting of the machine, not of the scenario: a scenario describes a
+    programme and gives the same results wherever it runs.
+    """
+    address = args.dask if getattr(args, "dask", None) else os.environ.get(DASK_ENV, "")
+    return address.strip() or None
+
+
 def simulate(args, scenarios: Sequence, seed_: int, arm: Callable[[], None]):
     """Run ``scenarios`` on the same paths with the command's options and a progress bar."""
     from ipsim.pipeline import run
@@ -107,7 +124,7 @@ def simulate(args, scenarios: Sequence, seed_: int, arm: Callable[[], None]):
     try:
         result = run(scenarios, args.paths, seed_, workers=args.workers,
                      chunk_paths=args.chunk_paths, engine=args.engine,
-                     progress=checked(bar.update, arm))
+                     progress=checked(bar.update, arm), dask=dask_address(args))
     finally:
         bar.close()
     arm()

@@ -14,15 +14,20 @@ from ipsim.report.atomic import staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 
-__all__ = ["summarise", "write_run", "check_out"]
+__all__ = ["summarise", "write_run", "check_out", "NESTED"]
+
+NESTED = ("compare", "sweep")
+"""Folders of other commands inside a run's folder, kept when the run replaces it."""
 
 
-def check_out(out: str | Path, marker: str = "summary.json") -> None:
+def check_out(out: str | Path, marker: str = "summary.json", allow: tuple[str, ...] = ()
+              ) -> None:
     """Refuse an output folder that a run's swap would wrongly replace.
 
     A run replaces its output folder whole, so the folder must be new, empty, or an
     earlier result of the same command (it holds ``marker``, e.g. ``summary.json``): never,
-    say, the home folder.
+    say, the home folder. Entries named in ``allow`` may be there without the marker (the
+    task cache of an interrupted sweep, ``.cache``).
 
     Raises
     ------
@@ -34,7 +39,7 @@ def check_out(out: str | Path, marker: str = "summary.json") -> None:
         return
     if not out.is_dir() or out.is_symlink():
         raise UsageError(f"--out {out}: exists and is not a folder")
-    if any(out.iterdir()) and not (out / marker).is_file():
+    if any(e.name not in allow for e in out.iterdir()) and not (out / marker).is_file():
         raise UsageError(f"--out {out}: folder is not empty and holds no ipsim result "
                          f"({marker}); a run replaces its output folder whole, so name a "
                          "new or empty folder")
@@ -102,7 +107,8 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
                   note + f"; quantiles from the first {summary['quantile_paths']} paths")
         if make_plots:
             _plots(run, summary, stage)
-        kept_compare = Path(out) / "compare"   # ipsim compare's default output lives inside
-        if kept_compare.is_dir() and not kept_compare.is_symlink():
-            os.replace(kept_compare, stage / "compare")
+        for name in NESTED:   # the default outputs of compare and sweep live inside
+            kept = Path(out) / name
+            if kept.is_dir() and not kept.is_symlink():
+                os.replace(kept, stage / name)
     return summary

@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 from ipsim.report.atomic import write_atomic  # noqa: E402
 
 __all__ = ["attainment_chart", "fan_chart", "save", "scaled_unit",
-           "grouped_attainment_chart", "forest_plot"]
+           "grouped_attainment_chart", "forest_plot", "palette", "plt"]
 
 _BLUE = "#2b6cb0"
 
@@ -107,7 +107,8 @@ def fan_chart(years: np.ndarray, quantiles: dict[str, np.ndarray], unit: str, ti
     return fig
 
 
-def _palette(k: int) -> list:
+def palette(k: int) -> list:
+    """``k`` distinct colours (tab10, or tab20 past ten)."""
     cmap = plt.get_cmap("tab10" if k <= 10 else "tab20")
     return [cmap(i % cmap.N) for i in range(k)]
 
@@ -136,7 +137,7 @@ def grouped_attainment_chart(labels: list[str], series: list[dict], title: str,
     y, step = _group_positions(len(labels), k)
     height = 0.11 * k * len(labels) + 0.25 * len(labels) + 2.0
     fig, ax = plt.subplots(figsize=(8.5, height))
-    for i, (s, colour) in enumerate(zip(series, _palette(k), strict=True)):
+    for i, (s, colour) in enumerate(zip(series, palette(k), strict=True)):
         p = np.asarray(s["probability"]) * 100
         lo, hi = np.asarray(s["ci_low"]) * 100, np.asarray(s["ci_high"]) * 100
         ax.barh(y[:, i], p, height=step * 0.9, color=colour, label=s["name"])
@@ -166,7 +167,7 @@ def forest_plot(labels: list[str], series: list[dict], title: str, subtitle: str
         ax.axhspan(len(labels) - 1 - r - 0.5, len(labels) - 1 - r + 0.5, color="#f1f1f1",
                    zorder=0)
     ax.axvline(0.0, color="black", lw=0.8, zorder=1)
-    for i, (s, colour) in enumerate(zip(series, _palette(k + first_colour)[first_colour:],
+    for i, (s, colour) in enumerate(zip(series, palette(k + first_colour)[first_colour:],
                                         strict=True)):
         d = np.asarray(s["diff"]) * 100
         lo, hi = np.asarray(s["diff_ci_low"]) * 100, np.asarray(s["diff_ci_high"]) * 100

@@ -1,0 +1,106 @@
+"""``ipsim sweep SCENARIO --param KEY=START:STOP:N``: attainment across one or two levers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ipsim.cli.options import (
+    add_run_options,
+    check_engine,
+    checked,
+    dask_address,
+    load_plots,
+    progress_bar,
+)
+
+__all__ = ["add_parser", "main"]
+
+DEFAULT_PATHS = 20_000
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("sweep", help="attainment at every value of one or two policy levers, "
+                       "on common random numbers (curve or heat map, best point)")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--param", action="append", required=True, metavar="KEY=VALUES",
+                   help="a lever and its values: KEY=START:STOP:N (N evenly spaced values, "
+                   "both ends included) or KEY=v1,v2,...; KEY is a key path as in variants: "
+                   "(policy.allocation.risk_pool); give it twice for a grid")
+    p.add_argument("--balance", default=None, metavar="SHARE,...",
+                   help="allocation shares that give up (or receive) what the swept shares "
+                   "gain (or lose), in proportion to their shares in the scenario, so that "
+                   "the allocation's sum stays fixed (e.g. interest_subsidy,transfer_subsidy)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run every task again (finished tasks are still cached)")
+    add_run_options(p, out_help="output folder (default results/<name>/sweep/)",
+                    paths_default=DEFAULT_PATHS)
+
+
+def _show(values) -> str:
+    return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
+
+
+def _print(data: dict) -> None:
+    """One line per point (joint attainment, interval, release), then the best point."""
+    keys = [lv["key"] for lv in data["levers"]]
+    head = ", ".join(k.split(".")[-1] for k in keys)
+    width = max(len(head), *(len(_show(p["values"].values())) for p in data["points"])) + 2
+    print(f"{data['scenario']}: {len(data['points'])} points ({data['feasible_points']} "
+          f"feasible), {data['paths']:,} paths each on common random numbers, seed "
+          f"{data['seed']}, {data['elapsed_s']:.1f} s ({data['reused_tasks']} of "
+          f"{data['tasks']} tasks reused from the cache)")
+    print(f"{head:<{width}} {'all targets':>11}   {'95 % interval':<17} {'mid-term release':>16}")
+    for p in data["points"]:
+        label = _show(p["values"].values())
+        if not p["feasible"]:
+            print(f"{label:<{width}} {'infeasible':>11}   {p['infeasible_reason']}")
+            continue
+        j, r = p["all_targets"], p["midterm_release"]
+        star = "  <- best" if p["index"] == data["best"]["point"] else ""
+        print(f"{label:<{width}} {j['probability']:>11.2%}   [{j['ci_low']:.2%}, "
+              f"{j['ci_high']:.2%}]{'':<1} {r['probability']:>15.1%}{star}")
+    b = data["best"]
+    if b.get("runner_up") is None:
+        return
+    verdict = "distinguishable" if b["distinguishable"] else \
+        "not distinguishable: the interval includes 0"
+    print(f"best: {_show(b['values'])} ({b['best_probability']:.2%}), ahead of "
+          f"{_show(b['runner_up_values'])} ({b['runner_up_probability']:.2%}) by "
+          f"{b['diff'] * 100:+.2f} pp [{b['diff_ci_low'] * 100:+.2f}, "
+          f"{b['diff_ci_high'] * 100:+.2f}] on the same paths, McNemar p = "
+          f"{b['p_value']:.2g}: {verdict}")
+
+
+def main(args, arm: Callable[[], None]) -> int:
+    from ipsim.analysis.sweep import summarise
+    from ipsim.report.outputs import check_out
+    from ipsim.report.sweep import CACHE, write_sweep
+    from ipsim.scenario.points import load_points, parse_balance, parse_lever
+    from ipsim.sweep import run_sweep
+
+    load_plots(args)
+    if not args.no_plots:
+        import ipsim.report.sweep_plots  # noqa: F401
+    arm()
+    check_engine(args.engine)
+    levers = [parse_lever(text) for text in args.param]
+    balance = parse_balance(args.balance, levers)
+    base, points = load_points(args.scenario, levers, balance)
+    seed = base.seed if args.seed is None else args.seed
+    out = Path(args.out) if args.out else Path("results") / base.name / "sweep"
+    check_out(out, marker="sweep.json", allow=(CACHE,))
+    bar = progress_bar(args.paths * sum(p.feasible for p in points), args.quiet)
+    try:
+        run = run_sweep(base, levers, points, args.paths, seed, balance=balance,
+                        workers=args.workers, chunk_paths=args.chunk_paths, engine=args.engine,
+                        cache=out / CACHE, reuse=not args.no_cache,
+                        progress=checked(bar.update, arm), dask=dask_address(args))
+    finally:
+        bar.close()
+    arm()
+    data = write_sweep(summarise(points, run.tallies), run, out, make_plots=not args.no_plots)
+    if not args.quiet:
+        _print(data)
+        print(f"results written to {out}/")
+    return 0
