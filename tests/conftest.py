@@ -58,6 +58,16 @@ def single_tranche(data: dict, amount: float = 100_000_000) -> None:
     data["policy"].pop("midterm", None)
 
 
+@pytest.fixture(scope="module")
+def client():
+    """A client of an in-process Dask LocalCluster (two workers, threads, no dashboard)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as c:
+        yield c
+
+
 @pytest.fixture(scope="session")
 def scenario() -> Scenario:
     """The default scenario file, loaded and validated."""

@@ -38,15 +38,6 @@ def test_unreachable_scheduler_is_a_usage_error():
         list(execution.imap(_draw, TASKS, dask="tcp://127.0.0.1:9"))
 
 
-@pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as c:
-        yield c
-
-
 def test_dask_backend_gives_the_same_results(client):
     assert execution.map_ordered(_draw, TASKS, dask=client) == [_draw(t) for t in TASKS]
 
