@@ -30,7 +30,7 @@ def print_table(summary: dict) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.report.outputs import check_out, write_run
+    from ipsim.report.outputs import NESTED, check_out, write_run
     from ipsim.scenario.validate import load_scenario
 
     load_plots(args)
@@ -39,7 +39,7 @@ def main(args, arm: Callable[[], None]) -> int:
     scenario = load_scenario(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / scenario.name
-    check_out(out)
+    check_out(out, allow=NESTED)  # a sweep or comparison alone may be there already
     result = simulate(args, [scenario], seed, arm)
     summary = write_run(result, out, make_plots=not args.no_plots)
     if not args.quiet:

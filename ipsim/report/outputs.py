@@ -86,7 +86,7 @@ def _plots(run, summary: dict, out: Path) -> None:
 def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
     """Write ``summary.json``, ``attainment.csv``, ``indicators.csv`` and the plots to
     ``out`` (swapped in whole when complete); returns the summary."""
-    check_out(out)
+    check_out(out, allow=NESTED)
     summary = summarise(run)
     scenario = run.base.scenario
     note = (f"ipsim {summary['ipsim_version']}; scenario {scenario.name} "
