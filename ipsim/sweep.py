@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 import ipsim
-from ipsim import execution, pipeline
+from ipsim import execution, pipeline, resources
 from ipsim.analysis.attainment import Tally
 from ipsim.errors import UsageError
 from ipsim.scenario.params import Scenario
@@ -128,8 +128,14 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
         raise UsageError(f"every point is infeasible, e.g. {points[0].infeasible}")
     scenarios = tuple(p.scenario for p in feasible)
     chunk_paths = SWEEP_CHUNK_PATHS.get(engine) if chunk_paths is None else chunk_paths
-    chunks, chunk_paths = pipeline.plan(scenarios, paths, seed, workers=workers,
+    # A task holds one point's paths at a time (plus a boolean matrix per point): check the
+    # memory of one scenario, and the time of all of them.
+    chunks, chunk_paths = pipeline.plan(scenarios[:1], paths, seed, workers=workers,
                                         chunk_paths=chunk_paths, keep_paths=0, engine=engine)
+    if engine == "vectorised":
+        resources.check(resources.estimate(paths * len(scenarios),
+                                           max(s.horizon_months for s in scenarios), 1,
+                                           workers, chunk_paths, 0), paths)
     store = None if cache is None else TaskCache(cache, cache_context(base, points, seed,
                                                                       paths, engine))
     keys = [{"first_block": b, "n_blocks": n} for b, n in chunks]

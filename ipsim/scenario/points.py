@@ -30,6 +30,7 @@ from ipsim.errors import ScenarioError, ScenarioErrors, UsageError
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
+from ipsim.scenario.variants import check_comparable
 from ipsim.scenario.yaml_loader import KeyPath, Marks, load_yaml
 
 __all__ = ["Lever", "Point", "parse_lever", "parse_balance", "load_points", "MAX_POINTS",
@@ -240,5 +241,7 @@ def load_points(path: str | Path, levers: Sequence[Lever], balance: Sequence[str
             points.append(Point(i, values, overrides, None,
                                 "; ".join(f"{e.key_path}: {e.message}" for e in exc.errors)))
             continue
+        if problem := check_comparable(base, scenario):
+            raise UsageError(f"--param {_assignment(levers, values)}: {problem}")
         points.append(Point(i, values, overrides, scenario))
     return base, points
