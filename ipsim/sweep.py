@@ -130,11 +130,11 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
     chunk_paths = SWEEP_CHUNK_PATHS.get(engine) if chunk_paths is None else chunk_paths
     # A task holds one point's paths at a time (plus a boolean matrix per point): check the
     # memory of one scenario, and the time of all of them.
-    chunks, chunk_paths = pipeline.plan(scenarios[:1], paths, seed, workers=workers,
+    longest = max(scenarios, key=lambda s: s.horizon_months)
+    chunks, chunk_paths = pipeline.plan([longest], paths, seed, workers=workers,
                                         chunk_paths=chunk_paths, keep_paths=0, engine=engine)
     if engine == "vectorised":
-        resources.check(resources.estimate(paths * len(scenarios),
-                                           max(s.horizon_months for s in scenarios), 1,
+        resources.check(resources.estimate(paths * len(scenarios), longest.horizon_months, 1,
                                            workers, chunk_paths, 0), paths)
     store = None if cache is None else TaskCache(cache, cache_context(base, points, seed,
                                                                       paths, engine))

@@ -58,8 +58,9 @@ def _print(data: dict) -> None:
             continue
         j, r = p["all_targets"], p["midterm_release"]
         star = "  <- best" if p["index"] == data["best"]["point"] else ""
-        print(f"{label:<{width}} {j['probability']:>11.2%}   [{j['ci_low']:.2%}, "
-              f"{j['ci_high']:.2%}]{'':<1} {r['probability']:>15.1%}{star}")
+        interval = f"[{j['ci_low']:.2%}, {j['ci_high']:.2%}]"
+        print(f"{label:<{width}} {j['probability']:>11.2%}   {interval:<17} "
+              f"{r['probability']:>16.1%}{star}")
     b = data["best"]
     if b.get("runner_up") is None:
         return
