@@ -46,6 +46,7 @@ def summarise(run) -> dict:
     scenario = base.scenario
     targets, joint, released = target_rows(scenario, base.tally)
     return {**provenance(scenario, run), "description": scenario.description,
+            "provenance": [s.as_dict() for s in scenario.provenance],
             "horizon_months": scenario.horizon_months, "start_year": scenario.start_year,
             "quantile_paths": base.paths().n, "targets": targets, "all_targets": joint,
             "midterm_release": released, "elapsed_s": round(run.elapsed_s, 3)}
