@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ipsim.calibration.overlay import PROGRAMME_OFF, Base
+from ipsim.calibration.overlay import Base, short_run
 from ipsim.calibration.place import Calibration, calibrate
 from ipsim.errors import UsageError
 from ipsim.history import History
@@ -124,9 +124,11 @@ def backtest_origin(history: History, base: Base, origin: int, paths: int, seed:
                          f"{origin}; the baseline year must be observed")
     years_all, annual = history.annual()
     horizon = int(years_all[-1]) - origin
-    months = max(base.scenario.horizon_months, 12 * horizon)
-    overrides = {**cal.overrides, **(PROGRAMME_OFF if programme_off else {}),
-                 "horizon_months": months}
+    if programme_off:
+        overrides = {**cal.overrides, **short_run(12 * horizon)}
+    else:  # the programme's gate and targets stay; the run covers the base's horizon
+        overrides = {**cal.overrides,
+                     "horizon_months": max(base.scenario.horizon_months, 12 * horizon)}
     scenario = base.with_overrides(overrides, f"{base.scenario.name}-backtest-{origin}")
     kept = run([scenario], paths, seed, keep_paths=paths, progress=progress,
                workers=workers).base.paths()

@@ -22,7 +22,7 @@ from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
 from ipsim.scenario.yaml_loader import Marks, load_yaml, read_text
 
-__all__ = ["Base", "load_base", "PROGRAMME_OFF", "overlay_text", "write_overlay"]
+__all__ = ["Base", "load_base", "PROGRAMME_OFF", "overlay_text", "write_overlay", "short_run"]
 
 PROGRAMME_OFF: dict[str, Any] = {
     **{f"policy.allocation.{lever}": 0.0 for lever in funding.LEVERS},
@@ -32,6 +32,15 @@ PROGRAMME_OFF: dict[str, Any] = {
 but are not spent, so no spending effect, no pool and no programme outputs), and no pool at
 the start; the model's state before a programme, for fitting and backtesting a history from
 before it. (A budget of 0 is not a valid scenario.)"""
+
+
+def short_run(months: int) -> dict[str, Any]:
+    """Overrides for a run of ``months`` months with the programme off: no mid-term gate and
+    one neutral target (the base's targets may refer to months beyond ``months``; neither
+    matters to a calibration or a backtest, which read the indicators only)."""
+    return {**PROGRAMME_OFF, "horizon_months": months, "policy.midterm": None,
+            "targets": [{"id": "none", "indicator": "transfers", "measure": "final",
+                         "op": ">", "threshold": 0}]}
 
 
 class Base:
@@ -66,16 +75,26 @@ class Base:
 
     def with_overrides(self, overrides: Mapping[str, Any], name: str | None = None
                        ) -> Scenario:
-        """The base with ``overrides`` (dotted key path -> value) applied and validated."""
-        parsed = {}
+        """The base with ``overrides`` (dotted key path -> value; ``None`` removes the key)
+        applied and validated."""
+        parsed, removed = {}, []
         for key, value in overrides.items():
             path = parse_key_path(key)
             if path is None or check_key_path(path):
                 raise ValueError(f"bad override key {key!r}: {check_key_path(path or ())}")
-            parsed[path] = value
+            if value is None:
+                removed.append(path)
+            else:
+                parsed[path] = value
         data, problems = apply_overrides(self.data, parsed)
         if problems:
             raise ValueError(f"overrides cannot be applied: {problems}")
+        for path in removed:
+            node = data
+            for key in path[:-1]:
+                node = node.get(key, {}) if isinstance(node, dict) else {}
+            if isinstance(node, dict):
+                node.pop(path[-1], None)
         if name:
             data["name"] = name
         return build(data, Marks({}), self.file, self.text)

@@ -29,17 +29,21 @@ from scipy import stats
 
 from ipsim.calibration import offsets as offsets_
 from ipsim.calibration.fit import LEVEL, Estimate, SeriesFit, fit_series
-from ipsim.calibration.overlay import PROGRAMME_OFF, Base
+from ipsim.calibration.overlay import Base, short_run
 from ipsim.calibration.series import FITTED, series_data
 from ipsim.calibration.shocks import ShockFit, fit_loadings
 from ipsim.errors import UsageError
 from ipsim.history import History
 from ipsim.scenario.params import Distribution, Scenario
+from ipsim.scenario.schema import SECTIONS
 
 __all__ = ["Calibration", "calibrate", "PRIORS", "mean_of"]
 
 PRIORS = ("none", "scenario")
 """``none``: the data alone; ``scenario``: pool each drift with the scenario's growth."""
+
+OFFSET_MONTHS = 36
+"""Length of the shock-free run that measures the model offsets (programme off)."""
 
 BASELINE_KEYS = ("applications", "transfers", "turnover", "pledge_amount", "pledge_projects",
                  "invention_stock")
@@ -186,15 +190,17 @@ def calibrate(history: History, base: Base, *, level: float = LEVEL, prior: str 
         overrides[f"parameters.{section}.growth"] = _growth(drift[section], 0.0, z)
         vol = fits[name].volatility
         if vol.identified:
-            overrides[f"parameters.{section}.volatility"] = {
+            overrides[f"parameters.{section}.volatility"] = _within(section, "volatility", {
                 "dist": "lognormal", "median": float(np.sqrt(vol.low * vol.high)),
-                "sigma": float(np.log(vol.high / vol.low) / (2 * z))}
+                "sigma": float(np.log(vol.high / vol.low) / (2 * z))}, notes)
     if shocks.identified:
         overrides |= {f"shocks.{s}": v for s, v in shocks.loadings.items()}
-    off = offsets_.model_offsets(base, {**overrides, **(PROGRAMME_OFF if programme_off else {})},
+    off = offsets_.model_offsets(base, {**overrides, **(short_run(OFFSET_MONTHS)
+                                                         if programme_off else {})},
                                  used, offset_paths)
     for section in used:
-        overrides[f"parameters.{section}.growth"] = _growth(drift[section], off[section], z)
+        overrides[f"parameters.{section}.growth"] = _within(
+            section, "growth", _growth(drift[section], off[section], z), notes)
     return Calibration(history, base, fits, used, drift, shocks, off, overrides, last, level,
                        prior, programme_off, tuple(notes))
 
@@ -205,3 +211,28 @@ def _growth(drift: Estimate, offset: float, z: float) -> dict:
     lo, hi = np.expm1(drift.low - offset), np.expm1(drift.high - offset)
     return {"dist": "normal", "mean": float(np.expm1(drift.value - offset)),
             "sd": float(max((hi - lo) / (2 * z), 1e-6))}
+
+
+_OUTSIDE = 0.005  # largest share of a written distribution beyond the parameter's range
+
+
+def _within(section: str, name: str, dist: dict, notes: list) -> dict:
+    """``dist`` (normal or lognormal), narrowed if more than 0.5 % of it falls outside the
+    parameter's allowed range (a scenario allows 1 %), with a note; the centre is clipped
+    into the range first."""
+    param = next(p for p in SECTIONS[section] if p.name == name)
+    low, high = param.low, param.high
+    q = stats.norm.ppf(1 - _OUTSIDE)
+    out = dict(dist)
+    if dist["dist"] == "normal":
+        out["mean"] = float(np.clip(dist["mean"], low, high))
+        room = min(out["mean"] - low, high - out["mean"]) / q
+        out["sd"] = float(max(min(dist["sd"], room), 1e-6))
+    else:
+        out["median"] = float(np.clip(dist["median"], max(low, 1e-6), high))
+        room = np.log(high / out["median"]) / q
+        out["sigma"] = float(max(min(dist["sigma"], room), 1e-6))
+    if out != dist:
+        notes.append(f"parameters.{section}.{name}: {dist} narrowed to {out} to stay within "
+                     f"its range [{low:g}, {high:g}]")
+    return out
