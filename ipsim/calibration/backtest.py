@@ -95,7 +95,7 @@ def _percentile(sim: np.ndarray, value: float) -> float:
 def backtest_origin(history: History, base: Base, origin: int, paths: int, seed: int, *,
                     level: float = 0.9, prior: str = "none", programme_off: bool = True,
                     progress: Callable[[int], None] | None = None,
-                    workers: int = 1) -> OriginResult:
+                    workers: int = 1, offset_paths: int = 256) -> OriginResult:
     """Calibrate on the years up to ``origin``, simulate the rest, score the realised values.
 
     Parameters
@@ -114,18 +114,20 @@ def backtest_origin(history: History, base: Base, origin: int, paths: int, seed:
         Called with the paths of each finished chunk.
     workers : int
         Worker processes of the run.
+    offset_paths : int
+        Paths of the calibration's shock-free run (:mod:`ipsim.calibration.offsets`).
     """
     from ipsim.pipeline import run
 
     cal = calibrate(history.upto(origin), base, level=level, prior=prior,
-                    programme_off=programme_off)
+                    programme_off=programme_off, offset_paths=offset_paths)
     if cal.last_year != origin:
         raise UsageError(f"--origin {origin}: {history.file} has no flow observed in "
                          f"{origin}; the baseline year must be observed")
     years_all, annual = history.annual()
     horizon = int(years_all[-1]) - origin
     if programme_off:
-        overrides = {**cal.overrides, **short_run(12 * horizon)}
+        overrides = {**cal.overrides, **short_run(12 * horizon, base.scenario.policy.budget)}
     else:  # the programme's gate and targets stay; the run covers the base's horizon
         overrides = {**cal.overrides,
                      "horizon_months": max(base.scenario.horizon_months, 12 * horizon)}

@@ -34,11 +34,13 @@ the start; the model's state before a programme, for fitting and backtesting a h
 before it. (A budget of 0 is not a valid scenario.)"""
 
 
-def short_run(months: int) -> dict[str, Any]:
-    """Overrides for a run of ``months`` months with the programme off: no mid-term gate and
-    one neutral target (the base's targets may refer to months beyond ``months``; neither
-    matters to a calibration or a backtest, which read the indicators only)."""
+def short_run(months: int, budget: float) -> dict[str, Any]:
+    """Overrides for a run of ``months`` months with the programme off: the whole ``budget``
+    (yuan) paid at the start, unconditionally and unspent, no mid-term gate, and one neutral
+    target (the base's tranches, gate and targets may refer to months beyond ``months``;
+    none matters to a calibration or a backtest, which read the indicators only)."""
     return {**PROGRAMME_OFF, "horizon_months": months, "policy.midterm": None,
+            "policy.tranches": [{"month": 0, "amount": budget}],
             "targets": [{"id": "none", "indicator": "transfers", "measure": "final",
                          "op": ">", "threshold": 0}]}
 

@@ -195,7 +195,7 @@ def calibrate(history: History, base: Base, *, level: float = LEVEL, prior: str 
                 "sigma": float(np.log(vol.high / vol.low) / (2 * z))}, notes)
     if shocks.identified:
         overrides |= {f"shocks.{s}": v for s, v in shocks.loadings.items()}
-    off = offsets_.model_offsets(base, {**overrides, **(short_run(OFFSET_MONTHS)
+    off = offsets_.model_offsets(base, {**overrides, **(short_run(OFFSET_MONTHS, sc.policy.budget)
                                                          if programme_off else {})},
                                  used, offset_paths)
     for section in used:
