@@ -5,8 +5,10 @@ baseline is the origin year, ``start_year`` the year after, the estimation uncer
 carried as distributions), the programme switched off unless the history is from during it
 (:data:`~ipsim.calibration.overlay.PROGRAMME_OFF`), then a run of the vectorised engine
 through :func:`ipsim.pipeline.run` over the years the history holds after the origin. For
-each observed indicator and year: the realised value's percentile among the simulated
-values (mid-rank for ties), and whether it fell inside the central 50 % and 90 % bands.
+each indicator observed up to the origin (else its baseline would be the scenario's, not the
+place's) and each later year it is observed: the realised value's percentile among the
+simulated values (mid-rank for ties), and whether it fell inside the central 50 % and 90 %
+bands.
 
 Pooled over indicators, years and origins, the share of realised values inside the 90 %
 band estimates the band's coverage; it is reported with a Wilson interval
@@ -62,15 +64,18 @@ class OriginResult:
 
 def parse_origins(text: str, history: History) -> list[int]:
     """``"2016,2017"`` or ``"all"`` -> origin years; each needs two years of history up to it
-    and at least one after it."""
+    and at least one after it (``all``: every such year in which a flow is observed)."""
     years = np.unique(history.years)
     first, last = int(years[0]), int(years[-1])
     allowed = f"{first + 1}..{last - 1}"
     if text.strip() == "all":
-        out = list(range(first + 1, last))
+        y, annual = history.annual()
+        seen = {int(v) for i, v in enumerate(y)
+                if any(np.isfinite(a[i]) for k, a in annual.items() if k != "invention_stock")}
+        out = [o for o in range(first + 1, last) if o in seen]
         if not out:
             raise UsageError(f"--origin all: {history.file} spans {first}-{last}; a backtest "
-                             "needs two years up to the origin and one after it")
+                             "needs two years up to an observed origin and one after it")
         return out
     out = []
     for part in text.split(","):
@@ -137,6 +142,8 @@ def backtest_origin(history: History, base: Base, origin: int, paths: int, seed:
     years = origin + np.arange(horizon + 1)
     quantiles, points = {}, []
     for name, values in annual.items():
+        if not np.isfinite(values[years_all <= origin]).any():
+            continue   # never observed up to the origin: its baseline is the scenario's
         sim = kept.yearly[name][:, :horizon + 1]
         quantiles[name] = np.quantile(sim, QUANTILES, axis=0)
         for k in range(1, horizon + 1):

@@ -4,7 +4,7 @@ Steps (``docs/calibration.md`` explains each):
 
 1. each observed flow gives the drift ``g`` and volatility ``sigma`` of its model series
    (:func:`ipsim.calibration.fit.fit_series`); the pledge series is fitted on the number of
-   projects, or on the amount when the projects are not observed;
+   projects or on the amount, whichever has more observed periods (projects on a tie);
 2. optionally (``prior="scenario"``) the drift is pooled with the scenario's own
    distribution of the growth rate (a normal prior, precision-weighted), which is how a
    3-year history borrows strength from what was assumed (e.g. national rates);
@@ -167,8 +167,8 @@ def calibrate(history: History, base: Base, *, level: float = LEVEL, prior: str 
             continue
         fits[name] = fit_series(data.d, data.t, data.R, data.C,
                                 mean_of(p[section]["volatility"]), level)
-        if section not in used:
-            used[section] = name
+        if section not in used or fits[name].n > fits[used[section]].n:
+            used[section] = name    # the indicator with the most observed periods
     drift = {s: fits[i].drift if prior == "none" else _pooled(fits[i].drift, p[s]["growth"],
                                                              level)
              for s, i in used.items()}

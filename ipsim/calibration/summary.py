@@ -19,7 +19,8 @@ def estimate_rows(cal: Calibration) -> list[dict]:
             if name in cal.used.values() else None
         d = cal.drift[section] if section else fit.drift
         off = cal.offsets.get(section, 0.0) if section else 0.0
-        rows.append({"indicator": name, "parameter": "growth (observed)", "periods": fit.n,
+        label = "growth (observed)" if cal.prior == "none" or not section else "growth (pooled)"
+        rows.append({"indicator": name, "parameter": label, "periods": fit.n,
                      "estimate": float(np.expm1(d.value)), "low": float(np.expm1(d.low)),
                      "high": float(np.expm1(d.high)), "identified": d.identified,
                      "written": f"parameters.{section}.growth" if section else "",

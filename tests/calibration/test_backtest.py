@@ -129,3 +129,36 @@ def test_backtest_writes_scored_points_with_provenance(tmp_path, history_file):
     assert _main(["backtest", str(history_file), "--scenario", str(DEFAULT_SCENARIO),
                   "--origin", "2030", "--out", str(tmp_path / "x"), "--quiet"]) == 2
     assert not (tmp_path / "x").exists()
+
+
+GAPPY = """# made-up, shaped like a national file: six years, most cells empty
+year,applications,transfers,pledge_amount,pledge_projects,invention_stock
+2017,1380000,,,,
+2018,1540000,,1.2e11,,
+2019,1400000,,1.5e11,,2670000
+2020,1500000,,2.2e11,12000,
+2021,1590000,420000,3.1e11,17000,3600000
+2022,1620000,,4.9e11,,
+"""
+
+
+def test_gappy_short_history_calibrates_and_backtests(tmp_path):
+    """Gaps between observed cells and a column observed once: calibrate fits what it can
+    (pledge on the amount, observed in more years than the projects), and the backtest
+    scores only indicators observed up to each origin."""
+    path = tmp_path / "gappy.csv"
+    path.write_text(GAPPY, encoding="utf-8")
+    assert _main(["calibrate", str(path), "--scenario", str(DEFAULT_SCENARIO), "--out",
+                  str(tmp_path / "g.yaml"), "--quiet"]) == 0
+    text = (tmp_path / "g.yaml").read_text(encoding="utf-8")
+    assert "transfers: fewer than 2 observed periods" in text
+    assert "pledge_amount growth (observed)" in text
+    out = tmp_path / "bt"
+    assert _main(["backtest", str(path), "--scenario", str(DEFAULT_SCENARIO), "--origin",
+                  "all", "--paths", "300", "--out", str(out), "--quiet", "--no-plots"]) == 0
+    data = json.loads((out / "backtest.json").read_text(encoding="utf-8"))
+    assert data["origins"] == [2018, 2019, 2020, 2021]
+    scored = {(p["origin"], p["indicator"]) for p in data["points"]}
+    assert (2018, "transfers") not in scored and (2020, "transfers") not in scored
+    assert (2018, "invention_stock") not in scored and (2019, "invention_stock") in scored
+    assert (2018, "pledge_amount") in scored
