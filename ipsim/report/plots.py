@@ -146,12 +146,7 @@ def grouped_attainment_chart(labels: list[str], series: list[dict], title: str,
     ax.set_xlim(0, 100)
     ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel("probability of attainment (%), with 95 % interval")
-    ax.set_title(f"{title}\n{subtitle}", fontsize=10, loc="left")
-    ax.grid(axis="x", alpha=0.3)
-    _legend_below(ax, k, height)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    return fig
+    return _finish_horizontal(fig, ax, title, subtitle, k, height)
 
 
 def forest_plot(labels: list[str], series: list[dict], title: str, subtitle: str,
@@ -180,6 +175,11 @@ def forest_plot(labels: list[str], series: list[dict], title: str, subtitle: str
     ax.set_yticks(np.arange(len(labels))[::-1], labels, fontsize=9)
     ax.set_ylim(-0.5, len(labels) - 0.5)
     ax.set_xlabel("difference from the base (percentage points), paired 95 % interval")
+    return _finish_horizontal(fig, ax, title, subtitle, k, height)
+
+
+def _finish_horizontal(fig, ax, title: str, subtitle: str, k: int, height: float):
+    """Title, x grid, legend below and bare top/right spines of a horizontal chart."""
     ax.set_title(f"{title}\n{subtitle}", fontsize=10, loc="left")
     ax.grid(axis="x", alpha=0.3)
     _legend_below(ax, k, height)

@@ -109,22 +109,9 @@ def simulate(scenario: Scenario, seed: int, paths: int, first_block: int,
              n_blocks: int) -> IndicatorPaths:
     """Simulate DES blocks ``first_block .. first_block + n_blocks - 1`` of a ``paths`` run.
 
-    Parameters
-    ----------
-    scenario : Scenario
-        The validated scenario.
-    seed : int
-        The run's seed.
-    paths : int
-        Paths in the whole run (fixes the size of the last block).
-    first_block, n_blocks : int
-        The chunk, in blocks of :data:`BLOCK` paths.
-
-    Returns
-    -------
-    IndicatorPaths
-        The chunk's paths, with the same indicators, years, events and gate as
-        :func:`ipsim.engines.vectorised.simulate`.
+    The same contract as :func:`ipsim.engines.vectorised.simulate` (the scenario, the run's
+    seed, the run's paths and the chunk), with blocks of :data:`BLOCK` paths; returns the
+    chunk's paths with the same indicators, years, events and gate.
     """
     start = first_block * BLOCK
     stop = min(paths, (first_block + n_blocks) * BLOCK)
