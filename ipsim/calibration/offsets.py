@@ -18,14 +18,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["model_offsets", "SECTIONS"]
+__all__ = ["model_offsets", "SECTIONS", "OFFSET_SEED"]
+
+OFFSET_SEED = 0
+"""Seed of the shock-free run (its only randomness is the count noise)."""
 
 SECTIONS = ("patents", "transfers", "turnover", "pledge")
 """Parameter sections with a growth and a volatility."""
 
 
 def model_offsets(base, overrides: Mapping[str, Any], used: Mapping[str, str],
-                  paths: int = 256, seed: int = 0) -> dict[str, float]:
+                  paths: int = 256, seed: int = OFFSET_SEED) -> dict[str, float]:
     """Offset (1/yr, log scale) of each fitted section's observed indicator.
 
     Parameters

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ipsim.errors import ScenarioErrors, UsageError
+from ipsim.errors import ScenarioError, ScenarioErrors, UsageError
 from ipsim.model import funding
 from ipsim.report.atomic import write_atomic
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
@@ -62,8 +62,6 @@ class Base:
     """
 
     def __init__(self, path: str | Path):
-        from ipsim.errors import ScenarioError
-
         self.file = str(path)
         try:
             self.text = read_text(path)

@@ -76,6 +76,7 @@ class Calibration:
     level: float
     prior: str
     programme_off: bool
+    offset_paths: int
     notes: tuple[str, ...] = field(default=())
 
     def scenario(self, name: str | None = None) -> Scenario:
@@ -202,7 +203,7 @@ def calibrate(history: History, base: Base, *, level: float = LEVEL, prior: str 
         overrides[f"parameters.{section}.growth"] = _within(
             section, "growth", _growth(drift[section], off[section], z), notes)
     return Calibration(history, base, fits, used, drift, shocks, off, overrides, last, level,
-                       prior, programme_off, tuple(notes))
+                       prior, programme_off, offset_paths, tuple(notes))
 
 
 def _growth(drift: Estimate, offset: float, z: float) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import ipsim
+from ipsim.calibration.offsets import OFFSET_SEED
 from ipsim.calibration.place import Calibration
 
 __all__ = ["estimate_rows", "header_lines", "unidentified"]
@@ -61,7 +62,8 @@ def header_lines(cal: Calibration) -> list[str]:
         lines.append(f"  {r['indicator']} {r['parameter']}: {r['estimate']:.4g} "
                      f"[{r['low']:.4g}, {r['high']:.4g}] from {r['periods']} periods{flag}")
     lines.append("model offsets subtracted from the growth (1/yr): "
-                 + ", ".join(f"{s} {v:+.4f}" for s, v in cal.offsets.items()))
+                 + ", ".join(f"{s} {v:+.4f}" for s, v in cal.offsets.items())
+                 + f" (shock-free run: seed {OFFSET_SEED}, {cal.offset_paths} paths)")
     lines.append(f"common shocks: {cal.shocks.note}")
     gaps = unidentified(cal)
     lines.append("not identified by the data (scenario's value kept): "
