@@ -143,9 +143,9 @@ def calibrate(history: History, base: Base, *, level: float = LEVEL, prior: str 
     prior : str
         One of :data:`PRIORS`.
     programme_off : bool
-        Whether the history predates the programme (the model offsets are then measured
-        with the programme off, and the programme is off in :meth:`Calibration.scenario`
-        only if the caller adds :data:`~ipsim.calibration.overlay.PROGRAMME_OFF`).
+        Whether the history predates the programme: the model offsets are then measured with
+        the programme off. The overrides keep the base's policy either way (a backtest adds
+        :func:`~ipsim.calibration.overlay.short_run` itself).
     offset_paths : int
         Paths of the shock-free run that measures the model offsets.
     """

@@ -13,7 +13,9 @@ __all__ = ["estimate_rows", "header_lines", "unidentified"]
 
 def estimate_rows(cal: Calibration) -> list[dict]:
     """One row per fitted indicator and parameter: the estimate and interval in the model's
-    units (growth as an annual rate, volatility in 1/sqrt(yr)) and whether it is used."""
+    units (growth as an annual rate, volatility in 1/sqrt(yr)), the standard error (of the
+    log-drift, 1/yr; of the volatility, the interval's half-width over the normal quantile)
+    and whether it is used."""
     rows = []
     for name, fit in cal.fits.items():
         section = next(s for s, i in cal.used.items() if i == name) \
@@ -22,7 +24,8 @@ def estimate_rows(cal: Calibration) -> list[dict]:
         off = cal.offsets.get(section, 0.0) if section else 0.0
         label = "growth (observed)" if cal.prior == "none" or not section else "growth (pooled)"
         rows.append({"indicator": name, "parameter": label, "periods": fit.n,
-                     "estimate": float(np.expm1(d.value)), "low": float(np.expm1(d.low)),
+                     "estimate": float(np.expm1(d.value)), "se": d.se,
+                     "low": float(np.expm1(d.low)),
                      "high": float(np.expm1(d.high)), "identified": d.identified,
                      "written": f"parameters.{section}.growth" if section else "",
                      "note": d.note + (f"; model offset {off:+.4f}/yr subtracted when "
@@ -30,7 +33,7 @@ def estimate_rows(cal: Calibration) -> list[dict]:
                                        "indicator calibrates this series)")})
         v = fit.volatility
         rows.append({"indicator": name, "parameter": "volatility", "periods": fit.n,
-                     "estimate": v.value, "low": v.low, "high": v.high,
+                     "estimate": v.value, "se": v.se, "low": v.low, "high": v.high,
                      "identified": v.identified,
                      "written": f"parameters.{section}.volatility"
                      if section and v.identified else "", "note": v.note})
@@ -59,8 +62,9 @@ def header_lines(cal: Calibration) -> list[str]:
              "", "estimates (growth as an annual rate; volatility 1/sqrt(yr)):"]
     for r in estimate_rows(cal):
         flag = "" if r["identified"] else "  NOT IDENTIFIED"
-        lines.append(f"  {r['indicator']} {r['parameter']}: {r['estimate']:.4g} "
-                     f"[{r['low']:.4g}, {r['high']:.4g}] from {r['periods']} periods{flag}")
+        lines.append(f"  {r['indicator']} {r['parameter']}: {r['estimate']:.4g} (s.e. "
+                     f"{r['se']:.2g}) [{r['low']:.4g}, {r['high']:.4g}] from {r['periods']} "
+                     f"periods{flag}")
     lines.append("model offsets subtracted from the growth (1/yr): "
                  + ", ".join(f"{s} {v:+.4f}" for s, v in cal.offsets.items())
                  + f" (shock-free run: seed {OFFSET_SEED}, {cal.offset_paths} paths)")
