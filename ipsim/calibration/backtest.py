@@ -68,10 +68,10 @@ def parse_origins(text: str, history: History) -> list[int]:
     years = np.unique(history.years)
     first, last = int(years[0]), int(years[-1])
     allowed = f"{first + 1}..{last - 1}"
+    y, annual = history.annual()
+    seen = {int(v) for i, v in enumerate(y)
+            if any(np.isfinite(a[i]) for k, a in annual.items() if k != "invention_stock")}
     if text.strip() == "all":
-        y, annual = history.annual()
-        seen = {int(v) for i, v in enumerate(y)
-                if any(np.isfinite(a[i]) for k, a in annual.items() if k != "invention_stock")}
         out = [o for o in range(first + 1, last) if o in seen]
         if not out:
             raise UsageError(f"--origin all: {history.file} spans {first}-{last}; a backtest "
@@ -87,6 +87,9 @@ def parse_origins(text: str, history: History) -> list[int]:
         if not first < y < last:
             raise UsageError(f"--origin {y}: must leave a year of {history.file} before and "
                              f"after it: {allowed}")
+        if y not in seen:
+            raise UsageError(f"--origin {y}: {history.file} has no flow observed in {y}; "
+                             "the baseline year must be observed")
         out.append(y)
     return sorted(set(out))
 

@@ -14,7 +14,12 @@ from ipsim.report.atomic import staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 
-__all__ = ["summarise", "write_run", "check_out"]
+__all__ = ["summarise", "write_run", "check_out", "KEPT_INSIDE"]
+
+
+KEPT_INSIDE = ("compare", "calibration", "backtest")
+"""Sub-folders of a run's folder that other commands write by default (``ipsim compare``,
+``calibrate``, ``backtest``); a new run carries them over."""
 
 
 def check_out(out: str | Path, marker: str = "summary.json") -> None:
@@ -102,7 +107,8 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
                   note + f"; quantiles from the first {summary['quantile_paths']} paths")
         if make_plots:
             _plots(run, summary, stage)
-        kept_compare = Path(out) / "compare"   # ipsim compare's default output lives inside
-        if kept_compare.is_dir() and not kept_compare.is_symlink():
-            os.replace(kept_compare, stage / "compare")
+        for name in KEPT_INSIDE:   # other commands' default outputs live inside
+            kept = Path(out) / name
+            if kept.is_dir() and not kept.is_symlink():
+                os.replace(kept, stage / name)
     return summary

@@ -162,3 +162,16 @@ def test_gappy_short_history_calibrates_and_backtests(tmp_path):
     assert (2018, "transfers") not in scored and (2020, "transfers") not in scored
     assert (2018, "invention_stock") not in scored and (2019, "invention_stock") in scored
     assert (2018, "pledge_amount") in scored
+
+
+def test_a_new_run_keeps_the_calibration_and_backtest_folders_inside(tmp_path):
+    out = tmp_path / "r"
+    argv = ["run", str(DEFAULT_SCENARIO), "--paths", "500", "--no-plots", "--quiet",
+            "--out", str(out)]
+    assert _main(argv) == 0
+    for name in ("calibration", "backtest"):
+        (out / name).mkdir()
+        (out / name / "kept.txt").write_text(name, encoding="utf-8")
+    assert _main(argv) == 0
+    assert (out / "calibration" / "kept.txt").is_file()
+    assert (out / "backtest" / "kept.txt").read_text(encoding="utf-8") == "backtest"
