@@ -31,7 +31,7 @@ def print_table(summary: dict) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.report.outputs import check_out, write_run
+    from ipsim.report.outputs import KEPT_INSIDE, check_out, write_run
     from ipsim.scenario.variants import load_runnable
 
     load_plots(args)
@@ -40,7 +40,7 @@ def main(args, arm: Callable[[], None]) -> int:
     scenario = load_runnable(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / scenario.name
-    check_out(out)
+    check_out(out, kept=KEPT_INSIDE)
     result = simulate(args, [scenario], seed, arm)
     summary = write_run(result, out, make_plots=not args.no_plots)
     if not args.quiet:

@@ -22,12 +22,14 @@ KEPT_INSIDE = ("compare", "calibration", "backtest")
 ``calibrate``, ``backtest``); a new run carries them over."""
 
 
-def check_out(out: str | Path, marker: str = "summary.json") -> None:
+def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ...] = ()
+              ) -> None:
     """Refuse an output folder that a run's swap would wrongly replace.
 
     A run replaces its output folder whole, so the folder must be new, empty, or an
     earlier result of the same command (it holds ``marker``, e.g. ``summary.json``): never,
-    say, the home folder.
+    say, the home folder. Sub-folders named in ``kept`` (which the writer carries over, as
+    :func:`write_run` does :data:`KEPT_INSIDE`) do not count.
 
     Raises
     ------
@@ -39,7 +41,8 @@ def check_out(out: str | Path, marker: str = "summary.json") -> None:
         return
     if not out.is_dir() or out.is_symlink():
         raise UsageError(f"--out {out}: exists and is not a folder")
-    if any(out.iterdir()) and not (out / marker).is_file():
+    others = [p for p in out.iterdir() if not (p.name in kept and p.is_dir())]
+    if others and not (out / marker).is_file():
         raise UsageError(f"--out {out}: folder is not empty and holds no ipsim result "
                          f"({marker}); a run replaces its output folder whole, so name a "
                          "new or empty folder")
@@ -86,7 +89,7 @@ def _plots(run, summary: dict, out: Path) -> None:
 def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
     """Write ``summary.json``, ``attainment.csv``, ``indicators.csv`` and the plots to
     ``out`` (swapped in whole when complete); returns the summary."""
-    check_out(out)
+    check_out(out, kept=KEPT_INSIDE)
     summary = summarise(run)
     scenario = run.base.scenario
     note = (f"ipsim {summary['ipsim_version']}; scenario {scenario.name} "

@@ -175,3 +175,14 @@ def test_a_new_run_keeps_the_calibration_and_backtest_folders_inside(tmp_path):
     assert _main(argv) == 0
     assert (out / "calibration" / "kept.txt").is_file()
     assert (out / "backtest" / "kept.txt").read_text(encoding="utf-8") == "backtest"
+
+
+def test_run_accepts_a_folder_holding_only_a_calibration(tmp_path):
+    """``ipsim calibrate`` writes into results/<name>/calibration/ by default: a first
+    ``ipsim run`` into results/<name>/ must not refuse that folder, and keeps it."""
+    out = tmp_path / "r"
+    (out / "calibration").mkdir(parents=True)
+    (out / "calibration" / "city.yaml").write_text("x", encoding="utf-8")
+    assert _main(["run", str(DEFAULT_SCENARIO), "--paths", "500", "--no-plots", "--quiet",
+                  "--out", str(out)]) == 0
+    assert (out / "summary.json").is_file() and (out / "calibration" / "city.yaml").is_file()
