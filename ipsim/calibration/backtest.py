@@ -53,12 +53,14 @@ class Point:
 @dataclass(frozen=True)
 class OriginResult:
     """The backtest from one origin: its calibration, the simulated quantiles by year
-    (indicator -> (len(QUANTILES), years + 1), column 0 the origin year) and the points."""
+    (indicator -> (len(QUANTILES), years + 1), column 0 the origin year), the realised
+    values over the same years (NaN unobserved) and the points."""
 
     origin: int
     calibration: Calibration
     years: np.ndarray
     quantiles: Mapping[str, np.ndarray]
+    realised: Mapping[str, np.ndarray]
     points: tuple[Point, ...]
 
 
@@ -143,12 +145,13 @@ def backtest_origin(history: History, base: Base, origin: int, paths: int, seed:
     kept = run([scenario], paths, seed, keep_paths=paths, progress=progress,
                workers=workers).base.paths()
     years = origin + np.arange(horizon + 1)
-    quantiles, points = {}, []
+    quantiles, realised, points = {}, {}, []
     for name, values in annual.items():
         if not np.isfinite(values[years_all <= origin]).any():
             continue   # never observed up to the origin: its baseline is the scenario's
         sim = kept.yearly[name][:, :horizon + 1]
         quantiles[name] = np.quantile(sim, QUANTILES, axis=0)
+        realised[name] = values[np.searchsorted(years_all, years)]
         for k in range(1, horizon + 1):
             v = values[np.searchsorted(years_all, origin + k)]
             if not np.isfinite(v):
@@ -156,7 +159,7 @@ def backtest_origin(history: History, base: Base, origin: int, paths: int, seed:
             pct = _percentile(sim[:, k], v)
             inside = {b: bool((1 - b) / 2 <= pct <= (1 + b) / 2) for b in BANDS}
             points.append(Point(origin, origin + k, name, float(v), pct, inside))
-    return OriginResult(origin, cal, years, quantiles, tuple(points))
+    return OriginResult(origin, cal, years, quantiles, realised, tuple(points))
 
 
 def coverage(points: Sequence[Point], confidence: float = 0.95) -> list[dict]:

@@ -69,17 +69,13 @@ def _rows(results: Sequence[OriginResult]) -> list[dict]:
 def _plots(results: Sequence[OriginResult], stage: Path, paths: int, seed: int) -> None:
     from ipsim.report import plots
 
-    history = results[0].calibration.history
-    years_all, annual = history.annual()
     for r in results:
         for name, q in r.quantiles.items():
-            realised = np.array([annual[name][np.searchsorted(years_all, y)]
-                                 if y <= years_all[-1] else np.nan for y in r.years])
             qs = {f"q{int(round(100 * a)):02d}": v for a, v in zip(QUANTILES, q, strict=True)}
             ind = INDICATORS[name]
             fig = plots.fan_chart(r.years, qs, ind.unit.split("/")[0], ind.label,
                                   f"backtest from {r.origin}: {paths:,} paths, seed {seed}",
-                                  realised, "realised (history)")
+                                  r.realised[name], "realised (history)")
             plots.save(fig, stage / f"fan_{name}_{r.origin}")
 
 

@@ -186,3 +186,16 @@ def test_run_accepts_a_folder_holding_only_a_calibration(tmp_path):
     assert _main(["run", str(DEFAULT_SCENARIO), "--paths", "500", "--no-plots", "--quiet",
                   "--out", str(out)]) == 0
     assert (out / "summary.json").is_file() and (out / "calibration" / "city.yaml").is_file()
+
+
+def test_fan_charts_carry_the_realised_values_after_the_origin(tmp_path, history_file):
+    from ipsim.history import read_history
+    from ipsim.report.backtest import write_backtest
+
+    r = backtest_origin(read_history(history_file), Base(DEFAULT_SCENARIO), 2017, 300, 1,
+                        offset_paths=64)
+    assert r.years.tolist() == [2017, 2018, 2019]
+    assert r.realised["applications"].tolist() == [24500, 26000, 29000]
+    assert np.isnan(r.realised["pledge_amount"][0])
+    write_backtest([r], tmp_path / "bt", 300, 1, {})
+    assert (tmp_path / "bt" / "fan_applications_2017.png").stat().st_size > 0
