@@ -199,3 +199,24 @@ def test_fan_charts_carry_the_realised_values_after_the_origin(tmp_path, history
     assert np.isnan(r.realised["pledge_amount"][0])
     write_backtest([r], tmp_path / "bt", 300, 1, {})
     assert (tmp_path / "bt" / "fan_applications_2017.png").stat().st_size > 0
+
+
+def test_prior_scenario_pools_the_drift_with_the_scenarios_growth(tmp_path, history_file):
+    """--prior scenario: a precision-weighted normal combination, so the pooled drift lies
+    between the data's and the scenario's (normal growth 0.10 +- 0.04 for patents) and its
+    interval is narrower than the data's alone."""
+    from ipsim.calibration.place import calibrate
+    from ipsim.history import read_history
+
+    text = TRUTH.read_text(encoding="utf-8")
+    fixed = "patents: {growth: 0.10, volatility: 0.10}"
+    assert fixed in text
+    scenario = tmp_path / "prior.yaml"
+    scenario.write_text(text.replace(fixed, "patents: {growth: {dist: normal, mean: 0.10, "
+                                            "sd: 0.04}, volatility: 0.10}"), encoding="utf-8")
+    h, base = read_history(history_file), Base(scenario)
+    alone = calibrate(h, base, offset_paths=64).drift["patents"]
+    pooled = calibrate(h, base, prior="scenario", offset_paths=64).drift["patents"]
+    prior = np.log1p(0.10)
+    assert min(alone.value, prior) < pooled.value < max(alone.value, prior)
+    assert pooled.high - pooled.low < alone.high - alone.low
