@@ -1,5 +1,5 @@
-"""Command line: ``ipsim run``, ``compare``, ``validate`` and ``schema``; the only place
-with argv and exit codes.
+"""Command line: ``ipsim run``, ``compare``, ``validate``, ``schema``, ``calibrate`` and
+``backtest``; the only place with argv and exit codes.
 
 One module per command (:mod:`ipsim.cli.run`, :mod:`ipsim.cli.compare`, ...), each with an
 ``add_parser`` and a ``main(args, arm)``; :data:`COMMANDS` maps a command's name to its
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 
 from ipsim import __version__
-from ipsim.cli import compare, run, scenario
+from ipsim.cli import backtest, calibrate, compare, run, scenario
 from ipsim.cli.options import Parser
 from ipsim.cli.signals import Signals, Terminated
 from ipsim.errors import IpsimError, ModelError, ScenarioErrors, UsageError
@@ -27,6 +27,8 @@ COMMANDS: dict[str, Callable[..., int]] = {
     "compare": compare.main,
     "validate": scenario.validate,
     "schema": scenario.schema,
+    "calibrate": calibrate.main,
+    "backtest": backtest.main,
 }
 """Command name -> ``main(args, arm)`` returning the exit status."""
 
@@ -39,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_parser(sub)
     compare.add_parser(sub)
     scenario.add_parsers(sub)
+    calibrate.add_parser(sub)
+    backtest.add_parser(sub)
     return parser
 
 

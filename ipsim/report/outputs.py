@@ -14,15 +14,22 @@ from ipsim.report.atomic import staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 
-__all__ = ["summarise", "write_run", "check_out"]
+__all__ = ["summarise", "write_run", "check_out", "KEPT_INSIDE"]
 
 
-def check_out(out: str | Path, marker: str = "summary.json") -> None:
+KEPT_INSIDE = ("compare", "calibration", "backtest")
+"""Sub-folders of a run's folder that other commands write by default (``ipsim compare``,
+``calibrate``, ``backtest``); a new run carries them over."""
+
+
+def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ...] = ()
+              ) -> None:
     """Refuse an output folder that a run's swap would wrongly replace.
 
     A run replaces its output folder whole, so the folder must be new, empty, or an
     earlier result of the same command (it holds ``marker``, e.g. ``summary.json``): never,
-    say, the home folder.
+    say, the home folder. Sub-folders named in ``kept`` (which the writer carries over, as
+    :func:`write_run` does :data:`KEPT_INSIDE`) do not count.
 
     Raises
     ------
@@ -34,7 +41,8 @@ def check_out(out: str | Path, marker: str = "summary.json") -> None:
         return
     if not out.is_dir() or out.is_symlink():
         raise UsageError(f"--out {out}: exists and is not a folder")
-    if any(out.iterdir()) and not (out / marker).is_file():
+    others = [p for p in out.iterdir() if not (p.name in kept and p.is_dir())]
+    if others and not (out / marker).is_file():
         raise UsageError(f"--out {out}: folder is not empty and holds no ipsim result "
                          f"({marker}); a run replaces its output folder whole, so name a "
                          "new or empty folder")
@@ -82,7 +90,7 @@ def _plots(run, summary: dict, out: Path) -> None:
 def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
     """Write ``summary.json``, ``attainment.csv``, ``indicators.csv`` and the plots to
     ``out`` (swapped in whole when complete); returns the summary."""
-    check_out(out)
+    check_out(out, kept=KEPT_INSIDE)
     summary = summarise(run)
     scenario = run.base.scenario
     note = (f"ipsim {summary['ipsim_version']}; scenario {scenario.name} "
@@ -103,7 +111,8 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
                   note + f"; quantiles from the first {summary['quantile_paths']} paths")
         if make_plots:
             _plots(run, summary, stage)
-        kept_compare = Path(out) / "compare"   # ipsim compare's default output lives inside
-        if kept_compare.is_dir() and not kept_compare.is_symlink():
-            os.replace(kept_compare, stage / "compare")
+        for name in KEPT_INSIDE:   # other commands' default outputs live inside
+            kept = Path(out) / name
+            if kept.is_dir() and not kept.is_symlink():
+                os.replace(kept, stage / name)
     return summary
