@@ -38,6 +38,7 @@ def _imports(package: str, forbidden: tuple[str, ...]) -> dict:
     ("ipsim.analysis", ("matplotlib",)),
     ("ipsim.engines", ("matplotlib",)),
     ("ipsim.engines.vectorised", ("matplotlib", "simpy")),
+    ("ipsim.calibration", ("matplotlib",)),
 ])
 def test_package_does_not_import(package, forbidden):
     """Importing every module of the package loads none of the forbidden libraries."""

@@ -1,5 +1,5 @@
-"""Command line: ``ipsim run``, ``compare``, ``sweep``, ``validate`` and ``schema``; the only place
-with argv and exit codes.
+"""Command line: ``ipsim run``, ``compare``, ``sweep``, ``validate``, ``schema``,
+``calibrate`` and ``backtest``; the only place with argv and exit codes.
 
 One module per command (:mod:`ipsim.cli.run`, :mod:`ipsim.cli.compare`, ...), each with an
 ``add_parser`` and a ``main(args, arm)``; :data:`COMMANDS` maps a command's name to its
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 
 from ipsim import __version__
-from ipsim.cli import compare, run, scenario, sweep
+from ipsim.cli import backtest, calibrate, compare, run, scenario, sweep
 from ipsim.cli.options import Parser
 from ipsim.cli.signals import Signals, Terminated
 from ipsim.errors import IpsimError, ModelError, ScenarioErrors, UsageError
@@ -28,6 +28,8 @@ COMMANDS: dict[str, Callable[..., int]] = {
     "sweep": sweep.main,
     "validate": scenario.validate,
     "schema": scenario.schema,
+    "calibrate": calibrate.main,
+    "backtest": backtest.main,
 }
 """Command name -> ``main(args, arm)`` returning the exit status."""
 
@@ -41,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_parser(sub)
     sweep.add_parser(sub)
     scenario.add_parsers(sub)
+    calibrate.add_parser(sub)
+    backtest.add_parser(sub)
     return parser
 
 

@@ -12,7 +12,8 @@ __all__ = ["add_parser", "main"]
 
 def add_parser(sub) -> None:
     p = sub.add_parser("run", help="simulate a scenario and write tables and plots")
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("scenario", help="scenario YAML file, or a variant file naming its base: "
+                   "(e.g. written by ipsim calibrate)")
     add_run_options(p, out_help="output folder (default results/<name>/)")
 
 
@@ -30,16 +31,16 @@ def print_table(summary: dict) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.report.outputs import NESTED, check_out, write_run
-    from ipsim.scenario.validate import load_scenario
+    from ipsim.report.outputs import KEPT_INSIDE, check_out, write_run
+    from ipsim.scenario.variants import load_runnable
 
     load_plots(args)
     arm()
     check_engine(args.engine)
-    scenario = load_scenario(args.scenario)
+    scenario = load_runnable(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / scenario.name
-    check_out(out, allow=NESTED)  # a sweep or comparison alone may be there already
+    check_out(out, kept=KEPT_INSIDE)
     result = simulate(args, [scenario], seed, arm)
     summary = write_run(result, out, make_plots=not args.no_plots)
     if not args.quiet:

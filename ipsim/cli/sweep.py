@@ -90,7 +90,7 @@ def main(args, arm: Callable[[], None]) -> int:
     base, points = load_points(args.scenario, levers, balance)
     seed = base.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / base.name / "sweep"
-    check_out(out, marker="sweep.json", allow=(CACHE,))
+    check_out(out, marker="sweep.json", kept=(CACHE,))
     bar = progress_bar(args.paths * sum(p.feasible for p in points), args.quiet)
     try:
         run = run_sweep(base, levers, points, args.paths, seed, balance=balance,

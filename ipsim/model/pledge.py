@@ -17,9 +17,10 @@ Each loan leaves the book at rate ``1/term`` (repaid) plus a default hazard
 Defaults on covered loans cost the pool ``loss_share x (1 - recovery_rate)`` of the
 defaulted balance; once the pool is empty the headroom is gone and approvals fall back to
 ``a0``. Balances and the number of loans on the book run off at their expected rate (a
-month's new loans from the instant they are approved, on average mid-month); the number of
-defaults is random (Poisson on the book) and each costs the pool the average cover of the
-loans leaving the book.
+month's new loans from the instant they are approved, on average mid-month). A loan is
+covered in full or not at all, so the month's defaults are two Poisson counts (thinning by
+the covered share of the money leaving the book): uncovered ones cost the pool nothing, and
+the cover of ``n`` covered ones is one Gamma(``n k``) sum of loan amounts.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ PARAMS: tuple[Param, ...] = (
           "annual interest-subsidy spending that buys half of interest_max_uplift",
           "assumption"),
 )
-DRAWS = 3  # approvals, amounts, defaults
+DRAWS = 5  # approvals, amounts, uncovered defaults, covered defaults, their loss
 STOCKS = {"risk_pool": "pool"}
 
 
@@ -129,7 +130,8 @@ def step(state, p, shock: np.ndarray, spend: dict, z: np.ndarray) -> dict[str, n
     spend : dict
         This month's spending per lever (yuan); reads ``interest_subsidy``.
     z : numpy.ndarray
-        (paths, 3) standard normals: approvals, amounts, defaults.
+        (paths, 5) standard normals: approvals, amounts, uncovered and covered defaults,
+        the covered defaults' cover.
 
     Returns
     -------
@@ -152,11 +154,21 @@ def step(state, p, shock: np.ndarray, spend: dict, z: np.ndarray) -> dict[str, n
     new_cover = np.minimum(amount, room)
     out_loans = state.loans * leave + n_new * (1.0 - stay)       # expected exits, loans
     out_cover = state.covered * leave + new_cover * (1.0 - stay)  # and their cover, yuan
-    n_default = draws.poisson_from_normal(z[:, 2], out_loans * hazard / exits)
-    n_default = np.minimum(n_default, np.ceil(state.loans + n_new))
+    out_balance = state.balance * leave + amount * (1.0 - stay)   # and their amount, yuan
+    # A loan is covered in full or not at all (the pool covers loans in turn until the
+    # month's headroom is spent), so the defaults split into two Poisson counts, covered
+    # ones with the covered share of the money leaving the book; a covered default costs
+    # its own loan's amount, so their cover is one Gamma sum of n loans (shape n k).
     with np.errstate(divide="ignore", invalid="ignore"):
-        cover_per_exit = np.where(out_loans > 0, out_cover / out_loans, 0.0)
-    loss = default_loss(p, n_default * cover_per_exit)
+        f = np.where(out_balance > 0, np.clip(out_cover / out_balance, 0.0, 1.0), 0.0)
+        loan = np.where(out_loans > 0, out_balance / out_loans, 0.0)
+    expected = out_loans * hazard / exits
+    n_covered = draws.poisson_from_normal(z[:, 3], expected * f)
+    n_default = n_covered + draws.poisson_from_normal(z[:, 2], expected * (1.0 - f))
+    n_default = np.minimum(n_default, np.ceil(state.loans + n_new))
+    cover = draws.gamma_from_normal(z[:, 4], np.minimum(n_covered, n_default) * p.loan_shape,
+                                    loan / p.loan_shape)
+    loss = default_loss(p, np.minimum(cover, out_cover + state.covered))
     state.pool = np.maximum(state.pool - loss, 0.0)
     keep = 1.0 - leave
     state.loans = state.loans * keep + n_new * stay

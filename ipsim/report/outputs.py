@@ -14,20 +14,22 @@ from ipsim.report.atomic import staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 
-__all__ = ["summarise", "write_run", "check_out", "NESTED"]
-
-NESTED = ("compare", "sweep")
-"""Folders of other commands inside a run's folder, kept when the run replaces it."""
+__all__ = ["summarise", "write_run", "check_out", "KEPT_INSIDE"]
 
 
-def check_out(out: str | Path, marker: str = "summary.json", allow: tuple[str, ...] = ()
+KEPT_INSIDE = ("compare", "sweep", "calibration", "backtest")
+"""Sub-folders of a run's folder that other commands write by default (``ipsim compare``,
+``sweep``, ``calibrate``, ``backtest``); a new run carries them over."""
+
+
+def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ...] = ()
               ) -> None:
     """Refuse an output folder that a run's swap would wrongly replace.
 
     A run replaces its output folder whole, so the folder must be new, empty, or an
     earlier result of the same command (it holds ``marker``, e.g. ``summary.json``): never,
-    say, the home folder. Entries named in ``allow`` may be there without the marker (the
-    task cache of an interrupted sweep, ``.cache``).
+    say, the home folder. Sub-folders named in ``kept`` (which the writer carries over, as
+    :func:`write_run` does :data:`KEPT_INSIDE`) do not count.
 
     Raises
     ------
@@ -39,7 +41,8 @@ def check_out(out: str | Path, marker: str = "summary.json", allow: tuple[str, .
         return
     if not out.is_dir() or out.is_symlink():
         raise UsageError(f"--out {out}: exists and is not a folder")
-    if any(e.name not in allow for e in out.iterdir()) and not (out / marker).is_file():
+    others = [p for p in out.iterdir() if not (p.name in kept and p.is_dir())]
+    if others and not (out / marker).is_file():
         raise UsageError(f"--out {out}: folder is not empty and holds no ipsim result "
                          f"({marker}); a run replaces its output folder whole, so name a "
                          "new or empty folder")
@@ -51,6 +54,7 @@ def summarise(run) -> dict:
     scenario = base.scenario
     targets, joint, released = target_rows(scenario, base.tally)
     return {**provenance(scenario, run), "description": scenario.description,
+            "provenance": [s.as_dict() for s in scenario.provenance],
             "horizon_months": scenario.horizon_months, "start_year": scenario.start_year,
             "quantile_paths": base.paths().n, "targets": targets, "all_targets": joint,
             "midterm_release": released, "elapsed_s": round(run.elapsed_s, 3)}
@@ -86,7 +90,7 @@ def _plots(run, summary: dict, out: Path) -> None:
 def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
     """Write ``summary.json``, ``attainment.csv``, ``indicators.csv`` and the plots to
     ``out`` (swapped in whole when complete); returns the summary."""
-    check_out(out, allow=NESTED)
+    check_out(out, kept=KEPT_INSIDE)
     summary = summarise(run)
     scenario = run.base.scenario
     note = (f"ipsim {summary['ipsim_version']}; scenario {scenario.name} "
@@ -107,7 +111,7 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
                   note + f"; quantiles from the first {summary['quantile_paths']} paths")
         if make_plots:
             _plots(run, summary, stage)
-        for name in NESTED:   # the default outputs of compare and sweep live inside
+        for name in KEPT_INSIDE:   # other commands' default outputs live inside
             kept = Path(out) / name
             if kept.is_dir() and not kept.is_symlink():
                 os.replace(kept, stage / name)

@@ -27,6 +27,7 @@ FIXED_KEYS = {
     "name": "a variant's name is its key in variants: (or its file's name:)",
     "seed": "every variant of a comparison runs on the same seed (ipsim compare --seed)",
     "variants": "a variant cannot hold variants",
+    "provenance": "a variant's inputs are documented in its base's provenance: section",
 }
 _DIST_ARGS = tuple(dict.fromkeys(("dist",) + tuple(a for v in DISTRIBUTIONS.values()
                                                    for a in v)))

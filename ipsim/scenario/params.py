@@ -158,6 +158,8 @@ class Scenario:
 
     ``parameters`` maps a mechanism section to its parameters, each a number or a
     :class:`Distribution`; every parameter of every mechanism is present (defaults filled).
+    ``provenance`` holds the file's :class:`ipsim.scenario.provenance.Source` entries (it
+    does not change the model).
     """
 
     name: str
@@ -169,6 +171,7 @@ class Scenario:
     parameters: Mapping[str, Mapping[str, float | Distribution]]
     policy: Policy
     targets: tuple[Target, ...]
+    provenance: tuple = ()
     file: str = ""
     text: str = field(default="", repr=False)
 

@@ -18,7 +18,7 @@ from ipsim.errors import ScenarioError, ScenarioErrors, did_you_mean
 from ipsim.model import uncertainty
 from ipsim.model.indicators import EVENTS, INDICATORS
 from ipsim.model.spec import Param
-from ipsim.scenario import schema
+from ipsim.scenario import provenance, schema
 from ipsim.scenario.params import (
     DISTRIBUTIONS,
     Distribution,
@@ -134,8 +134,9 @@ class _Checker:
             case "map":
                 return self.fields(value, path, f.fields)
             case "list":
-                if not isinstance(value, list) or not value:
-                    self.error(path, f"must be a non-empty list, got {_show(value)}")
+                if not isinstance(value, list) or len(value) < f.min_items:
+                    what = "a non-empty list" if f.min_items else "a list"
+                    self.error(path, f"must be {what}, got {_show(value)}")
                     return None
                 return [self.fields(v, path + (i,), f.fields) for i, v in enumerate(value)]
             case "shares":
@@ -146,7 +147,7 @@ class _Checker:
                 if f.name == "shocks":
                     return self.params(value, path, uncertainty.PARAMS)
                 return self.sections(value, path)
-            case "variants":  # checked and built by ipsim.scenario.variants
+            case "variants" | "provenance":  # checked by their own modules
                 return value
         raise AssertionError(f.kind)  # pragma: no cover
 
@@ -299,6 +300,9 @@ def _cross_checks(c: _Checker, top: dict) -> None:
             c.error(("policy", "tranches", i, "month"),
                     f"must be inside the horizon [0, {horizon - 1}], got {t['month']}")
     budget = policy.get("budget")
+    if budget and policy.get("tranches") == []:
+        c.error(("policy", "tranches"), f"no tranches pay the budget of {budget:g} yuan; list "
+                "the payments, or set policy.budget: 0 for no programme")
     paid = sum(t.get("amount") or 0 for t in tranches)
     if budget is not None and paid > budget * (1 + 1e-9):
         c.error(("policy", "tranches"), f"tranches pay {paid:g} yuan, more than the budget "
@@ -350,6 +354,7 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
     top = c.fields(data, (), schema.TOP)
     if top is not None:
         _cross_checks(c, top)
+        top["provenance"] = provenance.check(c, top["provenance"], ("provenance",), data)
     if c.errors or top is None:
         raise ScenarioErrors(c.errors)
     policy = top["policy"]
@@ -368,7 +373,7 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
                       fast_track_share=policy["fast_track_share"], midterm=midterm),
         targets=tuple(Target(**{**t, "label": t.get("label") or t["id"]})
                       for t in top["targets"]),
-        file=file, text=text)
+        provenance=top["provenance"], file=file, text=text)
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -41,7 +41,7 @@ from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
 from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted, load_yaml
 
-__all__ = ["Variant", "load_variants", "load_variant_specs", "check_comparable",
+__all__ = ["Variant", "load_variants", "load_variant_specs", "load_runnable", "check_comparable",
            "NAME_PATTERN", "VARIANT_FILE_KEYS"]
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
@@ -291,3 +291,14 @@ def load_variants(path: str | Path, select: Sequence[str] | None = None
     """
     base, variants = load_variant_specs(path, select)
     return base, [v.scenario for v in variants]
+
+
+def load_runnable(path: str | Path) -> Scenario:
+    """The scenario of a scenario file, or the variant of a variant file (one that names its
+    ``base:``, as ``ipsim calibrate`` writes), validated; what ``ipsim run`` simulates."""
+    data, _, _ = _read(path)
+    if isinstance(data, Mapping) and "base" in data:
+        return load_variant_specs(path)[1][0].scenario
+    from ipsim.scenario.validate import load_scenario
+
+    return load_scenario(path)

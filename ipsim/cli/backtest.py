@@ -1,0 +1,81 @@
+"""``ipsim backtest HISTORY.csv --scenario SCENARIO --origin YEAR``: would the model's bands
+have contained what really happened?"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ipsim.cli.calibrate import add_history_options
+from ipsim.cli.options import checked, positive_int, progress_bar, seed
+
+__all__ = ["add_parser", "main"]
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("backtest", help="calibrate on the years up to an origin, simulate "
+                       "the next ones and score the realised values against the bands")
+    add_history_options(p)
+    p.add_argument("--origin", required=True,
+                   help="last year used for calibration: 2017, several (2016,2017,2018) or all")
+    p.add_argument("--paths", type=positive_int, default=4096,
+                   help="Monte Carlo paths per origin (default 4,096)")
+    p.add_argument("--seed", type=seed, default=None,
+                   help="random seed (default: the scenario's)")
+    p.add_argument("--workers", type=positive_int, default=1, help="worker processes")
+    p.add_argument("--out", default=None,
+                   help="output folder (default results/<scenario>/backtest/)")
+    p.add_argument("--no-plots", action="store_true", help="write tables only")
+    p.add_argument("--quiet", action="store_true", help="no progress bar, no table")
+
+
+def _print(summary: dict) -> None:
+    print(f"{summary['scenario']} backtested on {summary['history_file']}: origins "
+          f"{', '.join(map(str, summary['origins']))}; {summary['paths']:,} paths, seed "
+          f"{summary['seed']}")
+    print(f"{'origin':>6} {'year':>5} {'indicator':<16} {'realised':>12} {'percentile':>10}  "
+          "in 50 %  in 90 %")
+    for p in summary["points"]:
+        print(f"{p['origin']:>6} {p['year']:>5} {p['indicator']:<16} {p['realised']:>12.4g} "
+              f"{p['percentile']:>10.1%}  {'yes' if p['in_50'] else 'no':>7}  "
+              f"{'yes' if p['in_90'] else 'no':>7}")
+    for c in summary["coverage"]:
+        print(f"coverage of the {c['nominal']:.0%} band: {c['coverage']:.1%} "
+              f"({c['inside']}/{c['points']}; 95 % interval [{c['ci_low']:.1%}, "
+              f"{c['ci_high']:.1%}], points taken as independent) vs nominal {c['nominal']:.0%}")
+
+
+def main(args, arm: Callable[[], None]) -> int:
+    from ipsim.calibration.backtest import backtest_origin, parse_origins
+    from ipsim.calibration.overlay import Base
+    from ipsim.history import read_history
+    from ipsim.report.backtest import write_backtest
+    from ipsim.report.outputs import check_out
+
+    if not args.no_plots:
+        import ipsim.report.plots  # noqa: F401  (before anything is written)
+    arm()
+    history = read_history(args.history)
+    origins = parse_origins(args.origin, history)
+    base = Base(args.scenario)
+    out = Path(args.out) if args.out else Path("results") / base.scenario.name / "backtest"
+    check_out(out, marker="backtest.json")
+    seed_ = base.scenario.seed if args.seed is None else args.seed
+    bar = progress_bar(args.paths * len(origins), args.quiet)
+    try:
+        results = [backtest_origin(history, base, o, args.paths, seed_, level=args.level,
+                                   prior=args.prior, programme_off=not args.during_programme,
+                                   progress=checked(bar.update, arm), workers=args.workers)
+                   for o in origins]
+    finally:
+        bar.close()
+    arm()
+    options = {"level": args.level, "prior": args.prior,
+               "history_period": "during the programme" if args.during_programme
+               else "before the programme (programme switched off)"}
+    summary = write_backtest(results, out, args.paths, seed_, options,
+                             make_plots=not args.no_plots)
+    if not args.quiet:
+        _print(summary)
+        print(f"results written to {out}/")
+    return 0
