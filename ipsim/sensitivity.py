@@ -190,15 +190,15 @@ def tornado(result: SensitivityResult, **run) -> dict:
     Returns
     -------
     dict
-        ``base`` (all at medians), and per factor label ``(p_low, p_high, value_low,
-        value_high)``; probabilities of all targets, values in the parameter's unit.
+        ``base`` (all at medians), and ``parameters``: factor label -> ``(p_low, p_high,
+        value_low, value_high)``; probabilities of all targets, values in the parameter's unit.
     """
     fs, d = result.factors, len(result.factors)
     u = np.full((2 * d + 1, d), 0.5)
     for j in range(d):
         u[1 + 2 * j, j], u[2 + 2 * j, j] = TAIL, 1 - TAIL
     p = evaluate(result.scenario, fs, u, result.seed, result.paths_per_sample, **run)[:, -1]
-    result.tornado = {"base": float(p[0]), **{
+    result.tornado = {"base": float(p[0]), "parameters": {
         f.label: (float(p[1 + 2 * j]), float(p[2 + 2 * j]),
                   float(f.values(np.array([TAIL]))[0]), float(f.values(np.array([1 - TAIL]))[0]))
         for j, f in enumerate(fs)}}
