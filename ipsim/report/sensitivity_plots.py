@@ -90,6 +90,7 @@ def tornado_chart(base: float, labels: list[str], p_low: np.ndarray, p_high: np.
         ax.text(max(lo[yi], hi[yi]) + 0.5, yi, value_labels[i], va="center", fontsize=7)
     _frame(ax, [labels[i] for i in order], f"probability of meeting all targets (%); median "
            f"set: {base:.1%}", title, subtitle)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8,
+              frameon=False)
     fig.tight_layout()
     return fig
