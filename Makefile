@@ -31,6 +31,7 @@ test: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run_bench.py
 	$(BIN)/python bench/compare_bench.py
+	$(BIN)/python bench/sensitivity_bench.py
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check ipsim tests bench
