@@ -30,11 +30,17 @@ from ipsim.model.state import State
 from ipsim.scenario.params import Distribution, Scenario
 from ipsim.scenario.schema import BASELINE, SECTIONS
 
-__all__ = ["realise_parameters", "take_paths", "baseline", "initial_state", "year0",
-           "has_gate", "check_flows", "GateProgress", "MECHANISM_OF"]
+__all__ = ["parameter_bounds", "realise_parameters", "take_paths", "baseline", "initial_state",
+           "year0", "has_gate", "check_flows", "GateProgress", "MECHANISM_OF"]
 
 _BOUNDS = {**{(s, p.name): (p.low, p.high) for s, ps in SECTIONS.items() for p in ps},
            **{("shocks", p.name): (p.low, p.high) for p in uncertainty.PARAMS}}
+
+
+def parameter_bounds(section: str, name: str) -> tuple[float, float]:
+    """The range ``(low, high)`` of a parameter, in its unit (draws are clipped to it)."""
+    return _BOUNDS[section, name]
+
 
 MECHANISM_OF = {
     "applications": "patents", "grants": "patents", "invention_stock": "patents",

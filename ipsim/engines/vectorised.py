@@ -35,7 +35,8 @@ from ipsim.model import (
 from ipsim.model.indicators import INDICATORS
 from ipsim.scenario.params import Scenario
 
-__all__ = ["simulate", "realise_parameters", "MECHANISM_OF"]  # the last two: re-exported
+# the last two: re-exported
+__all__ = ["simulate", "simulate_streams", "realise_parameters", "MECHANISM_OF"]
 
 
 def _checked(month: int, flows: dict[str, np.ndarray], state=None, mechanism=None) -> dict:
@@ -70,7 +71,17 @@ def simulate(scenario: Scenario, seed: int, paths: int, first_block: int,
     IndicatorPaths
         The chunk's paths.
     """
-    streams = Streams(seed, first_block, block_sizes(paths, first_block, n_blocks))
+    return simulate_streams(scenario,
+                            Streams(seed, first_block, block_sizes(paths, first_block, n_blocks)))
+
+
+def simulate_streams(scenario: Scenario, streams: Streams) -> IndicatorPaths:
+    """Simulate ``streams.n`` paths drawing from ``streams`` (see :func:`simulate`).
+
+    Any object with the interface of :class:`~ipsim.engines.streams.Streams` serves, e.g.
+    the repeated streams of :mod:`ipsim.engines.batch`. A parameter of ``scenario`` given
+    as a ``(streams.n,)`` array (instead of a number or a distribution) is used path by path.
+    """
     p, drawn = realise_parameters(scenario, streams)
     state = initial_state(scenario, p, streams.n)
     policy, H, years = scenario.policy, scenario.horizon_months, scenario.years

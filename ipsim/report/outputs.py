@@ -17,9 +17,9 @@ from ipsim.report.tables import write_csv, write_json
 __all__ = ["summarise", "write_run", "check_out", "KEPT_INSIDE"]
 
 
-KEPT_INSIDE = ("compare", "sweep", "calibration", "backtest")
+KEPT_INSIDE = ("compare", "sweep", "sensitivity", "calibration", "backtest")
 """Sub-folders of a run's folder that other commands write by default (``ipsim compare``,
-``sweep``, ``calibrate``, ``backtest``); a new run carries them over."""
+``sweep``, ``sensitivity``, ``calibrate``, ``backtest``); a new run carries them over."""
 
 
 def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ...] = ()

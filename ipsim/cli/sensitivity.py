@@ -1,0 +1,98 @@
+"""``ipsim sensitivity SCENARIO``: which uncertain parameter drives attainment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ipsim.cli.options import checked, positive_int, progress_bar, seed
+
+__all__ = ["add_parser", "main"]
+
+DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}
+DEFAULT_PATHS_PER_SAMPLE = 2048
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("sensitivity", help="Sobol' indices or Morris screening of the "
+                       "uncertain parameters, and a tornado chart")
+    p.add_argument("scenario", help="scenario YAML file with uncertain parameters")
+    p.add_argument("--method", choices=("sobol", "morris"), default="sobol",
+                   help="sobol (default): first-order and total indices, n (d + 2) parameter "
+                   "sets; morris: screening, r (d + 1) sets")
+    p.add_argument("--samples", type=positive_int, default=None,
+                   help="base samples n for sobol (a power of 2; default 256) or "
+                   "trajectories r for morris (default 20)")
+    p.add_argument("--paths-per-sample", type=positive_int, default=DEFAULT_PATHS_PER_SAMPLE,
+                   help=f"paths per parameter set, the same paths for every set "
+                   f"(default {DEFAULT_PATHS_PER_SAMPLE:,})")
+    p.add_argument("--seed", type=seed, default=None,
+                   help="random seed (default: the scenario's, else 0)")
+    p.add_argument("--workers", type=positive_int, default=1,
+                   help="worker processes (default 1)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run on this Dask scheduler (tcp://host:8786); same results")
+    p.add_argument("--out", default=None,
+                   help="output folder (default results/<name>/sensitivity/)")
+    p.add_argument("--no-plots", action="store_true", help="write tables only")
+    p.add_argument("--quiet", action="store_true", help="no progress bar, no table")
+
+
+def _print(data: dict, top: int = 8) -> None:
+    joint = data["outputs"][-1]
+    print(f"{data['scenario']}: {data['method']}, {data['samples']} samples, "
+          f"{data['parameter_sets']:,} parameter sets x {data['paths_per_sample']:,} paths, "
+          f"seed {data['seed']}, {data['elapsed_s']:.1f} s")
+    print(f"P(all targets) averaged over the sets: {joint['mean_probability']:.1%}")
+    key = "ST" if data["method"] == "sobol" else "mu_star"
+    rows = sorted(joint["parameters"], key=lambda p: -(p[key] or 0))[:top]
+    width = max(len(p["parameter"]) for p in rows) + 2
+    if data["method"] == "sobol":
+        print(f"{'parameter':<{width}} {'S1':>6} {'95 % interval':>17} {'ST':>6} "
+              f"{'95 % interval':>17}")
+        for p in rows:
+            print(f"{p['parameter']:<{width}} {p['S1']:>6.2f} [{p['S1_low']:>6.2f}, "
+                  f"{p['S1_high']:>6.2f}] {p['ST']:>6.2f} [{p['ST_low']:>6.2f}, "
+                  f"{p['ST_high']:>6.2f}]")
+    else:
+        print(f"{'parameter':<{width}} {'mu*':>7} {'+/-':>7} {'sigma':>7}")
+        for p in rows:
+            print(f"{p['parameter']:<{width}} {p['mu_star']:>7.3f} {p['mu_star_conf']:>7.3f} "
+                  f"{p['sigma']:>7.3f}")
+
+
+def main(args, arm: Callable[[], None]) -> int:
+    from ipsim import sensitivity
+    from ipsim.cli.options import load_plots
+    from ipsim.report.outputs import check_out
+    from ipsim.report.sensitivity import MARKER, write_sensitivity
+    from ipsim.scenario.validate import load_scenario
+
+    load_plots(args)
+    arm()
+    scenario = load_scenario(args.scenario)
+    fs = sensitivity.factors(scenario)   # refuses a scenario without uncertain parameters
+    seed_ = scenario.seed if args.seed is None else args.seed
+    samples = args.samples or DEFAULT_SAMPLES[args.method]
+    out = Path(args.out) if args.out else Path("results") / scenario.name / "sensitivity"
+    check_out(out, marker=MARKER)
+    d = len(fs)
+    sets = samples * (d + 2) if args.method == "sobol" else samples * (d + 1)
+    bar = progress_bar(sets + 2 * d + 1, args.quiet, unit="set")
+    run = {"workers": args.workers, "dask": args.dask, "progress": checked(bar.update, arm)}
+    try:
+        if args.method == "sobol":
+            result = sensitivity.run_sobol(scenario, samples, args.paths_per_sample, seed_,
+                                           **run)
+        else:
+            result = sensitivity.run_morris(scenario, samples, args.paths_per_sample, seed_,
+                                            **run)
+        sensitivity.tornado(result, **run)
+    finally:
+        bar.close()
+    arm()
+    data = write_sensitivity(result, out, workers=args.workers, make_plots=not args.no_plots)
+    if not args.quiet:
+        _print(data)
+        print(f"results written to {out}/")
+    return 0
