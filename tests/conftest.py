@@ -8,6 +8,7 @@ marks, so it goes through exactly the checks a file would.
 from __future__ import annotations
 
 import copy
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,3 +125,14 @@ def closed_form(make_scenario):
     run = pipeline.run([s], CLOSED_FORM_PATHS, CLOSED_FORM_SEED, chunk_paths=4 * BLOCK,
                        keep_paths=CLOSED_FORM_PATHS)
     return s, run.base
+
+
+def run_cli(argv: list[str]) -> int:
+    """``ipsim.cli.main(argv)``, restoring the SIGTERM handler it installs."""
+    from ipsim.cli import main
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        return main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)

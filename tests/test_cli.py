@@ -6,7 +6,6 @@ import csv
 import hashlib
 import json
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,22 +14,15 @@ import pytest
 
 import ipsim
 from ipsim.analysis.attainment import proportion
-from ipsim.cli import main
 from ipsim.model.indicators import INDICATORS
-from tests.conftest import DEFAULT_SCENARIO, ROOT
+from tests.conftest import DEFAULT_SCENARIO, ROOT, run_cli
 
 PATHS = 8000
 DEFAULT_TEXT = DEFAULT_SCENARIO.read_text(encoding="utf-8")
 INTERVAL_KEYS = {"probability", "ci_low", "ci_high", "successes", "paths"}
 
 
-def _main(argv: list[str]) -> int:
-    """``ipsim.cli.main(argv)``, restoring the SIGTERM handler it installs."""
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        return main(argv)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+_main = run_cli
 
 
 def _growth_indicators(summary: dict) -> list[str]:

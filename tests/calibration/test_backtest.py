@@ -5,7 +5,6 @@ the calibrated variant file and its parameters carry the estimates)."""
 from __future__ import annotations
 
 import json
-import signal
 
 import numpy as np
 import pytest
@@ -14,12 +13,11 @@ from ipsim.calibration.backtest import backtest_origin
 from ipsim.calibration.fit import fit_series
 from ipsim.calibration.overlay import Base
 from ipsim.calibration.series import series_data
-from ipsim.cli import main
 from ipsim.history import History
 from ipsim.pipeline import run
 from ipsim.scenario.params import Distribution
 from ipsim.scenario.variants import load_runnable
-from tests.conftest import DEFAULT_SCENARIO, ROOT
+from tests.conftest import DEFAULT_SCENARIO, ROOT, run_cli
 
 TRUTH = ROOT / "tests" / "data" / "calib" / "truth.yaml"
 PLACES = 32
@@ -27,12 +25,7 @@ YEARS = 8
 NAMES = ("applications", "transfers", "turnover", "pledge_projects")
 
 
-def _main(argv: list[str]) -> int:
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        return main(argv)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+_main = run_cli
 
 
 def _histories(n: int, seed: int) -> list[History]:

@@ -3,15 +3,12 @@ exit status 2, nothing written."""
 
 from __future__ import annotations
 
-import signal
-
 import numpy as np
 import pytest
 
-from ipsim.cli import main
 from ipsim.errors import UsageError
 from ipsim.history import parse_history, read_history
-from tests.conftest import DEFAULT_SCENARIO
+from tests.conftest import DEFAULT_SCENARIO, run_cli
 
 GOOD = """# made-up figures for a test; units: counts per year, yuan per year
 year,applications,transfers,pledge_amount
@@ -22,12 +19,7 @@ year,applications,transfers,pledge_amount
 """
 
 
-def _main(argv: list[str]) -> int:
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        return main(argv)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+_main = run_cli
 
 
 def test_good_file_with_gaps_parses():
