@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ipsim import interrupts
 
-__all__ = ["write_atomic", "staged_directory", "clean_stale"]
+__all__ = ["write_atomic", "staged_directory", "clean_stale", "carry_over"]
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
@@ -122,3 +122,13 @@ def staged_directory(final: str | Path) -> Iterator[Path]:
         finally:
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def carry_over(final: str | Path, stage: Path, names) -> None:
+    """Move the sub-folders ``names`` of the current ``final`` folder into ``stage``, so a
+    result swapped in whole keeps what other commands keep inside it (a cache, a comparison).
+    """
+    for name in names:
+        kept = Path(final) / name
+        if kept.is_dir() and not kept.is_symlink():
+            os.replace(kept, stage / name)

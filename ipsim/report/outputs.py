@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,7 @@ import numpy as np
 from ipsim.analysis.summary import indicator_rows, target_path, target_rows
 from ipsim.errors import UsageError
 from ipsim.model.indicators import INDICATORS
-from ipsim.report.atomic import staged_directory
+from ipsim.report.atomic import carry_over, staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 
@@ -111,8 +110,5 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
                   note + f"; quantiles from the first {summary['quantile_paths']} paths")
         if make_plots:
             _plots(run, summary, stage)
-        for name in KEPT_INSIDE:   # other commands' default outputs live inside
-            kept = Path(out) / name
-            if kept.is_dir() and not kept.is_symlink():
-                os.replace(kept, stage / name)
+        carry_over(out, stage, KEPT_INSIDE)   # other commands' default outputs live inside
     return summary

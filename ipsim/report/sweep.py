@@ -9,7 +9,6 @@ swap of the folder.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ import numpy as np
 from ipsim.analysis.attainment import ALL
 from ipsim.analysis.paired import METHODS
 from ipsim.analysis.sweep import SweepSummary
-from ipsim.report.atomic import staged_directory
+from ipsim.report.atomic import carry_over, staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 
@@ -132,7 +131,5 @@ def write_sweep(summary: SweepSummary, run, out: str | Path, make_plots: bool = 
         write_csv(stage / "sweep.csv", sweep_rows(data), note)
         if make_plots:
             _plot(data, stage)
-        cache = Path(out) / CACHE
-        if cache.is_dir() and not cache.is_symlink():
-            os.replace(cache, stage / CACHE)
+        carry_over(out, stage, (CACHE,))
     return data

@@ -26,12 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from ipsim.errors import ScenarioError, ScenarioErrors, UsageError
+from ipsim.errors import ScenarioErrors, UsageError
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
-from ipsim.scenario.variants import check_comparable
-from ipsim.scenario.yaml_loader import KeyPath, Marks, load_yaml
+from ipsim.scenario.variants import check_comparable, read_source
+from ipsim.scenario.yaml_loader import KeyPath
 
 __all__ = ["Lever", "Point", "parse_lever", "parse_balance", "load_points", "MAX_POINTS",
            "MAX_LEVERS"]
@@ -184,14 +184,6 @@ def _balanced(base: Scenario, levers: Sequence[Lever], values: tuple,
     return out, ""
 
 
-def _read(path: str | Path) -> tuple[Any, Marks, str]:
-    try:
-        data, marks = load_yaml(path)
-    except ScenarioError as exc:
-        raise ScenarioErrors([exc]) from None
-    return data, marks, Path(path).read_bytes().decode("utf-8")
-
-
 def _assignment(levers: Sequence[Lever], values: tuple) -> str:
     return ", ".join(f"{lv.key}={v}" for lv, v in zip(levers, values, strict=True))
 
@@ -215,7 +207,7 @@ def load_points(path: str | Path, levers: Sequence[Lever], balance: Sequence[str
     if n > MAX_POINTS:
         raise UsageError(f"--param: {n} points; at most {MAX_POINTS} (the pairwise counts grow "
                          f"as points squared): use fewer values")
-    data, marks, text = _read(path)
+    data, marks, text = read_source(path)
     base = build(data, marks, str(path), text)
     points = []
     for i, values in enumerate(itertools.product(*(lv.values for lv in levers))):

@@ -41,8 +41,8 @@ from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
 from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted, load_yaml
 
-__all__ = ["Variant", "load_variants", "load_variant_specs", "load_runnable", "check_comparable",
-           "NAME_PATTERN", "VARIANT_FILE_KEYS"]
+__all__ = ["Variant", "read_source", "load_variants", "load_variant_specs", "load_runnable",
+           "check_comparable", "NAME_PATTERN", "VARIANT_FILE_KEYS"]
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 """Allowed variant names: letters, digits and ``_ . + -``, starting with a letter or digit."""
@@ -145,7 +145,8 @@ def _comparable(base: Scenario, v: Variant, marks: Marks, anchor: KeyPath,
     return not problem
 
 
-def _read(path: str | Path) -> tuple[Any, Marks, str]:
+def read_source(path: str | Path) -> tuple[Any, Marks, str]:
+    """A scenario file's data, line marks and text; a loader error raised as ScenarioErrors."""
     try:
         data, marks = load_yaml(path)
     except ScenarioError as exc:
@@ -172,7 +173,7 @@ def load_variant_specs(path: str | Path, select: Sequence[str] | None = None
     ScenarioErrors
         Every problem in the base, in its variants and in the variant files.
     """
-    data, marks, text = _read(path)
+    data, marks, text = read_source(path)
     if isinstance(data, Mapping) and "base" in data:
         if select:
             raise UsageError(f"--variants: {path} is a variant file (it names its base:); "
@@ -264,7 +265,7 @@ def _from_variant_file(path, data: Mapping, marks: Marks, text: str
         line, col = marks[("base",)]
         raise ScenarioErrors([ScenarioError(file, "base", f"base scenario {data['base']!r} not "
                                             f"found (looked for {base_path})", line, col)])
-    base_raw, _, _ = _read(base_path)
+    base_raw, _, _ = read_source(base_path)
     if isinstance(base_raw, Mapping) and "base" in base_raw:
         line, col = marks[("base",)]
         raise ScenarioErrors([ScenarioError(file, "base", f"{data['base']!r} is a variant file; "
@@ -296,7 +297,7 @@ def load_variants(path: str | Path, select: Sequence[str] | None = None
 def load_runnable(path: str | Path) -> Scenario:
     """The scenario of a scenario file, or the variant of a variant file (one that names its
     ``base:``, as ``ipsim calibrate`` writes), validated; what ``ipsim run`` simulates."""
-    data, _, _ = _read(path)
+    data, _, _ = read_source(path)
     if isinstance(data, Mapping) and "base" in data:
         return load_variant_specs(path)[1][0].scenario
     from ipsim.scenario.validate import load_scenario
