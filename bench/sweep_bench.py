@@ -24,7 +24,7 @@ import numpy as np
 
 from ipsim.analysis.sweep import summarise
 from ipsim.scenario.points import load_points, parse_balance, parse_lever
-from ipsim.sweep import run_sweep
+from ipsim.study.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 BALANCE = "interest_subsidy,transfer_subsidy,operation_platforms,sme_transformation"

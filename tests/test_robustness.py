@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ipsim import resources
 from ipsim.cli import main
 from ipsim.errors import ModelError
 from ipsim.model import patents, turnover
-from ipsim.pipeline import run
+from ipsim.runtime import resources
 from ipsim.scenario.validate import load_scenario
+from ipsim.study.pipeline import run
 from tests.scenario.texts import BASE_PATH, ROOT
 
 HAS_PROC = Path("/proc/self/stat").exists()
@@ -193,7 +193,7 @@ def test_model_error_in_a_worker_stops_the_others(tmp_path, capsys, monkeypatch)
 _HALF_A_MESSAGE = textwrap.dedent("""
     import multiprocessing, os, struct, sys, time
     from concurrent.futures import ProcessPoolExecutor
-    from ipsim.execution import _stop_workers
+    from ipsim.runtime.execution import _stop_workers
 
     POOL = None
 

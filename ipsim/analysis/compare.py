@@ -2,7 +2,7 @@
 
 How the pairing is guaranteed
 -----------------------------
-:func:`ipsim.pipeline.run` simulates the base and every variant on the same paths, chunk by
+:func:`ipsim.study.pipeline.run` simulates the base and every variant on the same paths, chunk by
 chunk, and four properties of the engine make "the same path" mean the same luck:
 
 1. **One stream per block of paths and per mechanism** (:mod:`ipsim.engines.streams`): the
@@ -170,7 +170,7 @@ def compare(scenarios: list[Scenario], tallies: list[Tally], level: float = 0.95
     Parameters
     ----------
     scenarios : list of Scenario
-        The base first, then the variants, as run by one :func:`ipsim.pipeline.run` call.
+        The base first, then the variants, as run by one :func:`ipsim.study.pipeline.run` call.
     tallies : list of Tally
         Their counts, in the same order (``gained``/``lost`` against the base; ``beats``
         for best against runner-up).

@@ -4,7 +4,7 @@ For each origin year: :func:`ipsim.calibration.place.calibrate` on the periods u
 baseline is the origin year, ``start_year`` the year after, the estimation uncertainty
 carried as distributions), the programme switched off unless the history is from during it
 (:data:`~ipsim.calibration.overlay.PROGRAMME_OFF`), then a run of the vectorised engine
-through :func:`ipsim.pipeline.run` over the years the history holds after the origin. For
+through :func:`ipsim.study.pipeline.run` over the years the history holds after the origin. For
 each indicator observed up to the origin (else its baseline would be the scenario's, not the
 place's) and each later year it is observed: the realised value's percentile among the
 simulated values (mid-rank for ties), and whether it fell inside the central 50 % and 90 %
@@ -25,10 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from ipsim.calibration.history import History
 from ipsim.calibration.overlay import Base, short_run
 from ipsim.calibration.place import Calibration, calibrate
 from ipsim.errors import UsageError
-from ipsim.history import History
 
 __all__ = ["Point", "OriginResult", "backtest_origin", "coverage", "parse_origins",
            "BANDS", "QUANTILES"]
@@ -127,7 +127,7 @@ def backtest_origin(history: History, base: Base, origin: int, paths: int, seed:
     offset_paths : int
         Paths of the calibration's shock-free run (:mod:`ipsim.calibration.offsets`).
     """
-    from ipsim.pipeline import run
+    from ipsim.study.pipeline import run
 
     cal = calibrate(history.upto(origin), base, level=level, prior=prior,
                     programme_off=programme_off, offset_paths=offset_paths)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ipsim.errors import ScenarioError, ScenarioErrors, UsageError
 from ipsim.model import funding
-from ipsim.report.atomic import write_atomic
+from ipsim.runtime.atomic import write_atomic
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build

@@ -29,11 +29,11 @@ from scipy import stats
 
 from ipsim.calibration import offsets as offsets_
 from ipsim.calibration.fit import LEVEL, Estimate, SeriesFit, fit_series
+from ipsim.calibration.history import History
 from ipsim.calibration.overlay import Base, short_run
 from ipsim.calibration.series import FITTED, series_data
 from ipsim.calibration.shocks import ShockFit, fit_loadings
 from ipsim.errors import UsageError
-from ipsim.history import History
 from ipsim.scenario.params import Distribution, Scenario
 from ipsim.scenario.schema import SECTIONS
 

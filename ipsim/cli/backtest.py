@@ -47,8 +47,8 @@ def _print(summary: dict) -> None:
 
 def main(args, arm: Callable[[], None]) -> int:
     from ipsim.calibration.backtest import backtest_origin, parse_origins
+    from ipsim.calibration.history import read_history
     from ipsim.calibration.overlay import Base
-    from ipsim.history import read_history
     from ipsim.report.backtest import write_backtest
     from ipsim.report.outputs import check_out
 

@@ -80,10 +80,10 @@ def variant_name(scenario: str, history: str | Path) -> str:
 
 
 def main(args, arm: Callable[[], None]) -> int:
+    from ipsim.calibration.history import read_history
     from ipsim.calibration.overlay import Base, write_overlay
     from ipsim.calibration.place import calibrate
     from ipsim.calibration.summary import header_lines
-    from ipsim.history import read_history
 
     arm()
     history = read_history(args.history)

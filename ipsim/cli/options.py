@@ -94,7 +94,7 @@ def checked(update: Callable[[int], None], arm: Callable[[], None]) -> Callable[
 
 def check_engine(engine: str) -> None:
     """Refuse an unknown ``--engine`` (before anything is loaded or run)."""
-    from ipsim.pipeline import ENGINES
+    from ipsim.study.pipeline import ENGINES
 
     if engine not in ENGINES:
         raise UsageError(f"--engine: unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
@@ -118,7 +118,7 @@ def dask_address(args) -> str | None:
 
 def simulate(args, scenarios: Sequence, seed_: int, arm: Callable[[], None]):
     """Run ``scenarios`` on the same paths with the command's options and a progress bar."""
-    from ipsim.pipeline import run
+    from ipsim.study.pipeline import run
 
     bar = progress_bar(args.paths, args.quiet)
     try:

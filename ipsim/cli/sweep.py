@@ -78,7 +78,7 @@ def main(args, arm: Callable[[], None]) -> int:
     from ipsim.report.outputs import check_out
     from ipsim.report.sweep import CACHE, write_sweep
     from ipsim.scenario.points import load_points, parse_balance, parse_lever
-    from ipsim.sweep import run_sweep
+    from ipsim.study.sweep import run_sweep
 
     load_plots(args)
     if not args.no_plots:

@@ -9,9 +9,9 @@ import numpy as np
 from ipsim.analysis.summary import indicator_rows, target_path, target_rows
 from ipsim.errors import UsageError
 from ipsim.model.indicators import INDICATORS
-from ipsim.report.atomic import carry_over, staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
+from ipsim.runtime.atomic import carry_over, staged_directory
 
 __all__ = ["summarise", "write_run", "check_out", "KEPT_INSIDE"]
 

@@ -117,7 +117,7 @@ def test_provenance_goes_into_summary_json(tmp_path, capsys):
 
 def test_provenance_does_not_change_results(make_scenario):
     """The same scenario with and without provenance draws the same paths."""
-    from ipsim import pipeline
+    from ipsim.study import pipeline
 
     def add(data):
         data["provenance"] = {"policy.budget": {"value": 1.5e8, "unit": "yuan",

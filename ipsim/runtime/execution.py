@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
-from ipsim import interrupts
 from ipsim.errors import UsageError
+from ipsim.runtime import interrupts
 
 __all__ = ["imap", "map_ordered", "dask_client"]
 

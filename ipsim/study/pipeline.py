@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ipsim import execution, resources
 from ipsim.analysis.attainment import Tally, attainment_matrix, beats
 from ipsim.engines import des, streams, vectorised
-from ipsim.engines.paths import IndicatorPaths
 from ipsim.errors import UsageError
 from ipsim.model.indicators import INDICATORS
+from ipsim.model.paths import IndicatorPaths
+from ipsim.runtime import execution, resources
 from ipsim.scenario.params import Scenario
 
 __all__ = ["RunResult", "run", "plan", "paths_in", "simulate_chunk", "ENGINES", "ENGINE_BLOCK",
@@ -177,13 +177,13 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
     progress : callable, optional
         Called with the number of paths of each chunk as it completes.
     dask : str or distributed.Client, optional
-        Run the chunks on this Dask cluster (:mod:`ipsim.execution`); same results.
+        Run the chunks on this Dask cluster (:mod:`ipsim.runtime.execution`); same results.
 
     Raises
     ------
     UsageError
         Bad arguments, or a run estimated to take longer than
-        :data:`ipsim.resources.MAX_HOURS` or more memory than the machine can spare
+        :data:`ipsim.runtime.resources.MAX_HOURS` or more memory than the machine can spare
         (checked before anything starts).
     ModelError
         A mechanism produced NaN or a negative value; the workers are stopped.
