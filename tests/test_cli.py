@@ -58,7 +58,7 @@ def test_run_writes_every_file(cli_run):
     growth = _growth_indicators(summary)
     assert growth == ["pledge_amount", "pledge_projects", "transfers", "turnover"]
     stems = ["attainment", *[f"fan_{name}" for name in growth]]
-    expected = {"summary.json", "attainment.csv", "indicators.csv",
+    expected = {".ipsim-result.json", "summary.json", "attainment.csv", "indicators.csv",
                 *[f"{s}.{ext}" for s in stems for ext in ("png", "svg")]}
     assert {p.name for p in out.iterdir()} == expected
     for stem in stems:
@@ -149,8 +149,8 @@ def test_python_m_ipsim_gives_the_same_numbers(cli_run, tmp_path):
     assert other["workers"] == 2
     for key in ("targets", "all_targets", "midterm_release", "scenario_sha256", "seed"):
         assert other[key] == summary[key], key
-    assert {p.name for p in out.iterdir()} == {"summary.json", "attainment.csv",
-                                               "indicators.csv"}
+    assert {p.name for p in out.iterdir()} == {".ipsim-result.json", "summary.json",
+                                               "attainment.csv", "indicators.csv"}
 
 
 # -- bad inputs ----------------------------------------------------------------------------------

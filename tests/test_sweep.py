@@ -83,7 +83,7 @@ def test_interrupted_sweep_resumes_from_the_cache(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         _sweep(path, *params, paths=3 * BLOCK, cache=cache, progress=stop)
-    assert len(list(cache.glob("*.pkl"))) == 1 and calls == [2 * BLOCK]
+    assert len(list(cache.glob("*.npz"))) == 1 and calls == [2 * BLOCK]
     resumed = _sweep(path, *params, paths=3 * BLOCK, cache=cache)
     fresh = _sweep(path, *params, paths=3 * BLOCK)
     assert (resumed.tasks, resumed.reused, fresh.reused) == (3, 1, 0)
@@ -106,10 +106,13 @@ def test_cache_keys_and_damaged_entries(tmp_path):
     assert task_key(ctx, {"chunk": 0}) != task_key(ctx, {"chunk": 1})
     assert task_key(ctx, {"x": 0.1}) != task_key(ctx, {"x": 0.1 + 1e-17 + 2e-17})
     cache = TaskCache(tmp_path, ctx)
-    cache.put({"chunk": 0}, [1, 2])
-    assert cache.get({"chunk": 0}) == [1, 2] and cache.get({"chunk": 1}) is None
-    (tmp_path / f"{cache.key({'chunk': 0})}.pkl").write_bytes(b"\x80\x05trunc")
+    cache.put({"chunk": 0}, {"counts": [1, 2]})
+    assert cache.get({"chunk": 0})["counts"].tolist() == [1, 2]
+    assert cache.get({"chunk": 1}) is None
+    entry = tmp_path / f"{cache.key({'chunk': 0})}.npz"
+    entry.write_bytes(b"PK\x03\x04trunc")
     assert cache.get({"chunk": 0}) is None and (cache.stored, cache.reused) == (1, 1)
+    assert cache.rejected == [entry]
 
 
 def test_dask_sweep_is_bit_identical_to_local(client, tmp_path):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-
-from ipsim.cli.options import add_run_options, check_engine, load_plots, simulate
+from ipsim.cli.options import add_run_options, check_engine, output_folder, preload, simulate
 from ipsim.errors import UsageError
 
 __all__ = ["add_parser", "main"]
@@ -63,10 +61,9 @@ def _print_comparison(data: dict) -> None:
 def main(args, arm: Callable[[], None]) -> int:
     from ipsim.analysis.compare import compare
     from ipsim.report.comparison import write_comparison
-    from ipsim.report.outputs import check_out
     from ipsim.scenario.variants import load_variant_specs
 
-    load_plots(args)
+    preload(args)
     arm()
     check_engine(args.engine)
     select = None
@@ -79,8 +76,7 @@ def main(args, arm: Callable[[], None]) -> int:
         raise UsageError(f"{args.scenario} has no variants to compare: add a variants: "
                          "section (see docs/compare.md) or name a variant file")
     seed = base.seed if args.seed is None else args.seed
-    out = Path(args.out) if args.out else Path("results") / base.name / "compare"
-    check_out(out, marker="comparison.json")
+    out = output_folder(args.out, (base.name, "compare"), "compare")
     scenarios = [base, *[v.scenario for v in variants]]
     result = simulate(args, scenarios, seed, arm)
     comparison = compare(scenarios, [r.tally for r in result.results])

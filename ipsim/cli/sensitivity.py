@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-
-from ipsim.cli.options import checked, positive_int, progress_bar, seed
+from ipsim.cli.options import checked, output_folder, positive_int, preload, progress_bar, seed
 
 __all__ = ["add_parser", "main"]
 
@@ -62,20 +60,17 @@ def _print(data: dict, top: int = 8) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.cli.options import load_plots
-    from ipsim.report.outputs import check_out
-    from ipsim.report.sensitivity import MARKER, write_sensitivity
+    from ipsim.report.sensitivity import write_sensitivity
     from ipsim.scenario.validate import load_scenario
     from ipsim.study import sensitivity
 
-    load_plots(args)
+    preload(args)
     arm()
     scenario = load_scenario(args.scenario)
     fs = sensitivity.factors(scenario)   # refuses a scenario without uncertain parameters
     seed_ = scenario.seed if args.seed is None else args.seed
     samples = args.samples or DEFAULT_SAMPLES[args.method]
-    out = Path(args.out) if args.out else Path("results") / scenario.name / "sensitivity"
-    check_out(out, marker=MARKER)
+    out = output_folder(args.out, (scenario.name, "sensitivity"), "sensitivity")
     d = len(fs)
     sets = samples * (d + 2) if args.method == "sobol" else samples * (d + 1)
     bar = progress_bar(sets + 2 * d + 1, args.quiet, unit="set")

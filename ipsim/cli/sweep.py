@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from pathlib import Path
-
 from ipsim.cli.options import (
     add_run_options,
     check_engine,
     checked,
     dask_address,
-    load_plots,
+    output_folder,
+    preload,
     progress_bar,
 )
 
@@ -75,22 +75,18 @@ def _print(data: dict) -> None:
 
 def main(args, arm: Callable[[], None]) -> int:
     from ipsim.analysis.sweep import summarise
-    from ipsim.report.outputs import check_out
     from ipsim.report.sweep import CACHE, write_sweep
     from ipsim.scenario.points import load_points, parse_balance, parse_lever
     from ipsim.study.sweep import run_sweep
 
-    load_plots(args)
-    if not args.no_plots:
-        import ipsim.report.sweep_plots  # noqa: F401
+    preload(args)
     arm()
     check_engine(args.engine)
     levers = [parse_lever(text) for text in args.param]
     balance = parse_balance(args.balance, levers)
     base, points = load_points(args.scenario, levers, balance)
     seed = base.seed if args.seed is None else args.seed
-    out = Path(args.out) if args.out else Path("results") / base.name / "sweep"
-    check_out(out, marker="sweep.json", kept=(CACHE,))
+    out = output_folder(args.out, (base.name, "sweep"), "sweep", (CACHE,))
     bar = progress_bar(args.paths * sum(p.feasible for p in points), args.quiet)
     try:
         run = run_sweep(base, levers, points, args.paths, seed, balance=balance,
@@ -100,6 +96,11 @@ def main(args, arm: Callable[[], None]) -> int:
     finally:
         bar.close()
     arm()
+    if run.rejected:
+        n = len(run.rejected)
+        print(f"ipsim: note: {n} task cache entr{'y' if n == 1 else 'ies'} in {out / CACHE} "
+              f"did not pass {'its' if n == 1 else 'their'} checks (damaged or altered) and "
+              f"{'was' if n == 1 else 'were'} computed again", file=sys.stderr)
     data = write_sweep(summarise(points, run.tallies), run, out, make_plots=not args.no_plots)
     if not args.quiet:
         _print(data)

@@ -14,7 +14,7 @@ from ipsim.analysis.compare import Comparison, Side
 from ipsim.analysis.paired import METHODS
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
-from ipsim.runtime.atomic import staged_directory
+from ipsim.runtime.folders import result_folder
 
 __all__ = ["comparison_dict", "comparison_rows", "write_comparison"]
 
@@ -125,7 +125,7 @@ def write_comparison(comparison: Comparison, run, out: str | Path, variants=(),
             f"(sha256 {data['scenario_sha256'][:12]}); seed {run.seed}; {run.paths} paths; "
             f"diff = variant - base on the same paths, {comparison.level:.0%} paired interval "
             f"({comparison.method})")
-    with staged_directory(out) as stage:
+    with result_folder(out, "compare") as stage:
         write_json(stage / "comparison.json", data)
         write_csv(stage / "comparison.csv", comparison_rows(data), note)
         if make_plots:

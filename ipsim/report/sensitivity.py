@@ -10,10 +10,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ipsim.report.outputs import check_out
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
-from ipsim.runtime.atomic import staged_directory
+from ipsim.runtime.folders import result_folder
 
 __all__ = ["sensitivity_data", "write_sensitivity", "MARKER"]
 
@@ -116,12 +115,11 @@ def write_sensitivity(result, out: str | Path, *, workers: int = 1,
     """Write ``sensitivity.json``, ``sensitivity.csv`` (one row per output and parameter)
     and, unless ``make_plots`` is false, the index chart and the tornado (PNG and SVG) into
     ``out``, swapped in whole; returns the JSON content."""
-    check_out(out, marker=MARKER)
     data = sensitivity_data(result, workers)
     note = (f"ipsim {data['ipsim_version']}; scenario {data['scenario']} "
             f"(sha256 {data['scenario_sha256'][:12]}); seed {data['seed']}; {data['method']}, "
             f"{data['samples']} samples, {data['paths_per_sample']} paths per sample")
-    with staged_directory(out) as stage:
+    with result_folder(out, "sensitivity") as stage:
         write_json(stage / MARKER, data)
         write_csv(stage / "sensitivity.csv", _rows(data), note)
         if make_plots:

@@ -18,7 +18,7 @@ from ipsim.analysis.paired import METHODS
 from ipsim.analysis.sweep import SweepSummary
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
-from ipsim.runtime.atomic import carry_over, staged_directory
+from ipsim.runtime.folders import result_folder
 
 __all__ = ["sweep_dict", "sweep_rows", "write_sweep", "CACHE"]
 
@@ -126,10 +126,9 @@ def write_sweep(summary: SweepSummary, run, out: str | Path, make_plots: bool = 
     note = (f"ipsim {data['ipsim_version']}; scenario {data['scenario']} "
             f"(sha256 {data['scenario_sha256'][:12]}); seed {run.seed}; {run.paths} paths per "
             f"point; {summary.level:.0%} Wilson intervals; infeasible points have no values")
-    with staged_directory(out) as stage:
+    with result_folder(out, "sweep", (CACHE,)) as stage:
         write_json(stage / "sweep.json", data)
         write_csv(stage / "sweep.csv", sweep_rows(data), note)
         if make_plots:
             _plot(data, stage)
-        carry_over(out, stage, (CACHE,))
     return data

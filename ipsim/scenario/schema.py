@@ -22,6 +22,7 @@ from ipsim.model import (
 )
 from ipsim.model.indicators import INDICATORS, MEASURES
 from ipsim.model.spec import Param
+from ipsim.scenario.names import NAME_RULE
 from ipsim.scenario.params import DISTRIBUTIONS
 
 __all__ = ["Field", "SECTIONS", "FIXED", "BASELINE", "TOP", "POLICY", "TRANCHE", "MIDTERM",
@@ -134,7 +135,7 @@ TARGET = (
     Field("label", "str", "short label for tables and plots", default=""),
 )
 TOP = (
-    Field("name", "str", "scenario name (also the results folder)", True),
+    Field("name", "str", f"scenario name, also its results folder: {NAME_RULE}", True),
     Field("description", "str", "what the scenario represents", default=""),
     Field("seed", "int", "seed of the random numbers (overridden by --seed)", default=0,
           low=0),
@@ -230,8 +231,8 @@ _VARIANTS_DOC = [
     "The value replaces the key whole (a mapping replaces the whole mapping). Every key path "
     "must exist in the tables above; `name`, `seed` and `variants` cannot be overridden. "
     "The overrides are applied to a copy of the scenario and the result is validated like "
-    "any scenario (e.g. allocation shares still sum to at most 1). Variant names are "
-    "letters, digits and `_ . + -`.",
+    "any scenario (e.g. allocation shares still sum to at most 1). Variant names follow "
+    f"the rule of scenario names: {NAME_RULE}.",
     "",
     "A variant may also be a file of its own: `base:` (the scenario file, relative to the "
     "variant file), `name:`, `description:` and `overrides:`.",

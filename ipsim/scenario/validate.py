@@ -19,6 +19,7 @@ from ipsim.model import uncertainty
 from ipsim.model.indicators import EVENTS, INDICATORS
 from ipsim.model.spec import Param
 from ipsim.scenario import provenance, schema
+from ipsim.scenario.names import name_problem
 from ipsim.scenario.params import (
     DISTRIBUTIONS,
     Distribution,
@@ -353,6 +354,8 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
                                             f"keys to values, got {type(data).__name__}", 1, 1)])
     top = c.fields(data, (), schema.TOP)
     if top is not None:
+        if top["name"] is not None and (problem := name_problem(top["name"])):
+            c.error(("name",), problem)
         _cross_checks(c, top)
         top["provenance"] = provenance.check(c, top["provenance"], ("provenance",), data)
     if c.errors or top is None:

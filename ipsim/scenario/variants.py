@@ -29,23 +29,20 @@ is its key, and a comparison runs every variant on the same seed.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ipsim.errors import ScenarioError, ScenarioErrors, UsageError, did_you_mean
+from ipsim.scenario.names import name_problem
 from ipsim.scenario.overrides import apply_overrides, check_key_path, moved_marks, parse_key_path
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
 from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted, load_yaml
 
 __all__ = ["Variant", "read_source", "load_variants", "load_variant_specs", "load_runnable",
-           "check_comparable", "NAME_PATTERN", "VARIANT_FILE_KEYS"]
-
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
-"""Allowed variant names: letters, digits and ``_ . + -``, starting with a letter or digit."""
+           "check_comparable", "VARIANT_FILE_KEYS"]
 
 VARIANT_FILE_KEYS = ("base", "name", "description", "overrides")
 """Keys of a variant file (``base`` and ``name`` required)."""
@@ -71,9 +68,8 @@ def _variant(name: str, spec: Any, anchor: KeyPath, marks: Marks, file: str, tex
         errors.append(ScenarioError(file, dotted(path), message, line, col))
 
     n_before = len(errors)
-    if not NAME_PATTERN.match(name):
-        err(anchor or ("name",), f"variant name {name!r} must be letters, digits and _ . + - "
-                    f"(starting with a letter or digit)")
+    if problem := name_problem(name):
+        err(anchor or ("name",), f"variant name {problem}")
     spec = {} if spec is None else spec
     if not isinstance(spec, Mapping):
         err(anchor, f"a variant must be a mapping with description and overrides, got {spec!r}")
