@@ -4,6 +4,7 @@ have contained what really happened?"""
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from ipsim.cli.calibrate import add_history_options
 from ipsim.cli.options import checked, output_folder, positive_int, preload, progress_bar, seed
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from ipsim.cli.options import add_run_options, check_engine, output_folder, preload, simulate
 from ipsim.errors import UsageError
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from ipsim.cli.options import checked, output_folder, positive_int, preload, progress_bar, seed
 
 __all__ = ["add_parser", "main"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+
 from ipsim.cli.options import (
     add_run_options,
     check_engine,
