@@ -26,6 +26,7 @@ from ipsim.model import funding
 from ipsim.runtime.atomic import write_atomic
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
 from ipsim.scenario.params import Scenario
+from ipsim.scenario.provenance import mark_overridden
 from ipsim.scenario.validate import build
 from ipsim.scenario.variants import load_variant_specs
 from ipsim.scenario.yaml_loader import Marks, load_yaml, read_text
@@ -99,6 +100,8 @@ class Base:
         data, problems = apply_overrides(self.data, parsed)
         if problems:
             raise ValueError(f"overrides cannot be applied: {problems}")
+        mark_overridden(data, [*parsed, *removed], f"calibration {name}" if name else
+                        "calibration")
         for path in removed:
             node = data
             for key in path[:-1]:

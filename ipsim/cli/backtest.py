@@ -6,7 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ipsim.cli.calibrate import add_history_options
-from ipsim.cli.options import checked, output_folder, positive_int, preload, progress_bar, seed
+from ipsim.cli.options import (
+    checked,
+    output_folder,
+    positive_int,
+    preload,
+    progress_bar,
+    seed,
+    warn,
+)
 
 __all__ = ["add_parser", "main"]
 
@@ -45,7 +53,7 @@ def _print(summary: dict) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.calibration.backtest import backtest_origin, parse_origins
+    from ipsim.calibration.backtest import backtest_origin, check_cost, parse_origins
     from ipsim.calibration.history import read_history
     from ipsim.calibration.overlay import Base
     from ipsim.report.backtest import write_backtest
@@ -55,6 +63,8 @@ def main(args, arm: Callable[[], None]) -> int:
     history = read_history(args.history)
     origins = parse_origins(args.origin, history)
     base = Base(args.scenario)
+    warn(base.scenario)
+    check_cost(history, base, origins, args.paths, args.workers)
     out = output_folder(args.out, (base.scenario.name, "backtest"), "backtest")
     seed_ = base.scenario.seed if args.seed is None else args.seed
     bar = progress_bar(args.paths * len(origins), args.quiet)

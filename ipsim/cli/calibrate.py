@@ -83,12 +83,13 @@ def main(args, arm: Callable[[], None]) -> int:
     from ipsim.calibration.overlay import Base, check_overwrite, write_overlay
     from ipsim.calibration.place import calibrate
     from ipsim.calibration.summary import header_lines
-    from ipsim.cli.options import output_file
+    from ipsim.cli.options import output_file, warn
     from ipsim.scenario.names import to_name
 
     arm()
     history = read_history(args.history)
     base = Base(args.scenario)
+    warn(base.scenario)
     name = variant_name(base.scenario.name, args.history)
     stem = to_name(Path(args.history).stem, "history")
     out = output_file(args.out, (base.scenario.name, "calibration", f"{stem}.yaml"),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ipsim.cli.options import add_run_options, check_engine, output_folder, preload, simulate
+from ipsim.cli.options import (
+    add_run_options,
+    check_engine,
+    output_folder,
+    preload,
+    simulate,
+    warn,
+)
 from ipsim.errors import UsageError
 
 __all__ = ["add_parser", "main"]
@@ -73,6 +80,7 @@ def main(args, arm: Callable[[], None]) -> int:
         if not select:
             raise UsageError("--variants: give at least one variant name")
     base, variants = load_variant_specs(args.scenario, select)
+    warn(base, *(v.scenario for v in variants))
     if not variants:
         raise UsageError(f"{args.scenario} has no variants to compare: add a variants: "
                          "section (see docs/compare.md) or name a variant file")

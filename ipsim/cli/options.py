@@ -18,7 +18,7 @@ from ipsim.errors import UsageError
 
 __all__ = ["Parser", "positive_int", "seed", "add_run_options", "progress_bar", "checked",
            "simulate", "check_engine", "preload", "dask_address", "DASK_ENV",
-           "output_folder", "output_file", "held_outputs", "RESULTS"]
+           "output_folder", "output_file", "held_outputs", "RESULTS", "warn"]
 
 RESULTS = Path("results")
 """Where results go when no ``--out`` is given: ``results/<scenario name>/...``."""
@@ -122,6 +122,16 @@ def preload(args) -> None:
         import ipsim.report.plots  # noqa: F401
         import ipsim.report.sensitivity_plots  # noqa: F401
         import ipsim.report.sweep_plots  # noqa: F401
+
+
+def warn(*scenarios) -> None:
+    """Print the scenarios' warnings (``Scenario.warnings``) on stderr, each once."""
+    seen: set[str] = set()
+    for s in scenarios:
+        for w in getattr(s, "warnings", ()):
+            if (line := str(w)) not in seen:
+                seen.add(line)
+                print(line, file=sys.stderr)
 
 
 _held: list[contextlib.ExitStack] = []

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ipsim.cli.options import add_run_options, check_engine, output_folder, preload, simulate
+from ipsim.cli.options import (
+    add_run_options,
+    check_engine,
+    output_folder,
+    preload,
+    simulate,
+    warn,
+)
 
 __all__ = ["add_parser", "main"]
 
@@ -37,6 +44,7 @@ def main(args, arm: Callable[[], None]) -> int:
     arm()
     check_engine(args.engine)
     scenario = load_runnable(args.scenario)
+    warn(scenario)
     seed = scenario.seed if args.seed is None else args.seed
     out = output_folder(args.out, (scenario.name,), "run", KEPT_INSIDE)
     result = simulate(args, [scenario], seed, arm)

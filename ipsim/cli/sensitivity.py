@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ipsim.cli.options import checked, output_folder, positive_int, preload, progress_bar, seed
+from ipsim.cli.options import (
+    checked,
+    output_folder,
+    positive_int,
+    preload,
+    progress_bar,
+    seed,
+    warn,
+)
 
 __all__ = ["add_parser", "main"]
 
@@ -62,12 +70,13 @@ def _print(data: dict, top: int = 8) -> None:
 
 def main(args, arm: Callable[[], None]) -> int:
     from ipsim.report.sensitivity import write_sensitivity
-    from ipsim.scenario.validate import load_scenario
+    from ipsim.scenario.variants import load_runnable
     from ipsim.study import sensitivity
 
     preload(args)
     arm()
-    scenario = load_scenario(args.scenario)
+    scenario = load_runnable(args.scenario)
+    warn(scenario)
     fs = sensitivity.factors(scenario)   # refuses a scenario without uncertain parameters
     seed_ = scenario.seed if args.seed is None else args.seed
     samples = args.samples or DEFAULT_SAMPLES[args.method]

@@ -13,6 +13,7 @@ from ipsim.cli.options import (
     output_folder,
     preload,
     progress_bar,
+    warn,
 )
 
 __all__ = ["add_parser", "main"]
@@ -86,6 +87,7 @@ def main(args, arm: Callable[[], None]) -> int:
     levers = [parse_lever(text) for text in args.param]
     balance = parse_balance(args.balance, levers)
     base, points = load_points(args.scenario, levers, balance)
+    warn(base)
     seed = base.seed if args.seed is None else args.seed
     out = output_folder(args.out, (base.name, "sweep"), "sweep", (CACHE,))
     bar = progress_bar(args.paths * sum(p.feasible for p in points), args.quiet)

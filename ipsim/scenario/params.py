@@ -159,7 +159,8 @@ class Scenario:
     ``parameters`` maps a mechanism section to its parameters, each a number or a
     :class:`Distribution`; every parameter of every mechanism is present (defaults filled).
     ``provenance`` holds the file's :class:`ipsim.scenario.provenance.Source` entries (it
-    does not change the model).
+    does not change the model); ``warnings`` the problems found that do not stop it (a
+    provenance entry that contradicts its figure), as :class:`ipsim.errors.ScenarioError`.
     """
 
     name: str
@@ -174,6 +175,7 @@ class Scenario:
     provenance: tuple = ()
     file: str = ""
     text: str = field(default="", repr=False)
+    warnings: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def years(self) -> int:

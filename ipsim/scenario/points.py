@@ -29,8 +29,9 @@ import numpy as np
 from ipsim.errors import ScenarioErrors, UsageError
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
 from ipsim.scenario.params import Scenario
+from ipsim.scenario.provenance import mark_overridden
 from ipsim.scenario.validate import build
-from ipsim.scenario.variants import check_comparable, read_source
+from ipsim.scenario.variants import check_comparable, load_variant_specs, read_source
 from ipsim.scenario.yaml_loader import KeyPath
 
 __all__ = ["Lever", "Point", "parse_lever", "parse_balance", "load_points", "MAX_POINTS",
@@ -99,6 +100,9 @@ def _range(key: str, spec: str) -> tuple:
     if n == 1 and start != stop:
         raise UsageError(f"--param {key}={spec}: N = 1 needs START = STOP (N counts the "
                          f"values, both ends included)")
+    if n > MAX_POINTS:   # before a single value is made
+        raise UsageError(f"--param {key}={spec}: {n:,} values; a sweep has at most "
+                         f"{MAX_POINTS} points (the pairwise counts grow as points squared)")
     values = [float(round(v, 12)) for v in np.linspace(start, stop, n)]
     if isinstance(start, int) and isinstance(stop, int) and all(v.is_integer() for v in values):
         return tuple(int(v) for v in values)
@@ -130,6 +134,9 @@ def parse_lever(text: str) -> Lever:
     elif ":" in spec:
         raise UsageError(f"--param {key}={spec}: a range is START:STOP:N (three parts)")
     else:
+        if spec.count(",") >= MAX_POINTS:
+            raise UsageError(f"--param {key}: {spec.count(',') + 1:,} values; a sweep has at "
+                             f"most {MAX_POINTS} points")
         values = tuple(_value(v) for v in spec.split(","))
         if any(v == "" for v in values):
             raise UsageError(f"--param {key}={spec}: an empty value in the list")
@@ -207,6 +214,7 @@ def load_points(path: str | Path, levers: Sequence[Lever], balance: Sequence[str
     if n > MAX_POINTS:
         raise UsageError(f"--param: {n} points; at most {MAX_POINTS} (the pairwise counts grow "
                          f"as points squared): use fewer values")
+    load_variant_specs(path, select=[])   # the whole file is valid, variants: included
     data, marks, text = read_source(path)
     base = build(data, marks, str(path), text)
     points = []
@@ -217,8 +225,9 @@ def load_points(path: str | Path, levers: Sequence[Lever], balance: Sequence[str
         if reason:
             points.append(Point(i, values, overrides, None, reason))
             continue
-        raw, problems = apply_overrides(data, {parse_key_path(k): v
-                                               for k, v in overrides.items()})
+        paths = {parse_key_path(k): v for k, v in overrides.items()}
+        raw, problems = apply_overrides(data, paths)
+        mark_overridden(raw, paths, f"sweep point {_assignment(levers, values)}")
         if problems:
             message = next(iter(problems.values()))
             raise UsageError(f"--param {_assignment(levers, values)}: {message}")

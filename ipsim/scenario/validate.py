@@ -47,11 +47,24 @@ class _Checker:
         self.file = file
         self.marks = marks
         self.errors: list[ScenarioError] = []
+        self.warnings: list[ScenarioError] = []
 
     def error(self, path: tuple, message: str, constraint: bool = False) -> None:
         line, col = self.marks[path]
         self.errors.append(ScenarioError(self.file, dotted(path), message, line, col,
                                          constraint))
+
+    def warn(self, path: tuple, message: str) -> None:
+        """Note a problem that does not stop the scenario (``Scenario.warnings``)."""
+        line, col = self.marks[path]
+        self.warnings.append(ScenarioError(self.file, dotted(path), f"warning: {message}",
+                                           line, col))
+
+    def failed(self, path: tuple) -> bool:
+        """Whether a problem was already reported at ``path`` (so a rule that needs its
+        value does not report it missing as well)."""
+        key = dotted(path)
+        return any(e.key_path == key for e in self.errors)
 
     # -- scalars -------------------------------------------------------------------------
     def number(self, value: Any, path: tuple, low=None, high=None, integer=False,
@@ -59,7 +72,7 @@ class _Checker:
         what = "a whole number" if integer else "a number"
         allowed = _range(low, high, unit, low_open)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(path, f"must be {what}{allowed}, got {_show(value)}")
+            self.error(path, f"must be {what}{allowed}, got {_show(value)}{_percent(value)}")
             return None
         if not math.isfinite(value):
             self.error(path, f"must be a finite number{allowed}, got {value}")
@@ -252,6 +265,17 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
+def _percent(value: Any) -> str:
+    """A hint for a percentage written as text (``"30%"``): write the fraction, 0.3."""
+    if not isinstance(value, str) or not value.strip().endswith("%"):
+        return ""
+    try:
+        x = float(value.strip()[:-1].replace("_", ""))
+    except ValueError:
+        return ""
+    return f"; write a share or a rate as a fraction: {x / 100:g} for {value.strip()}"
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -282,12 +306,12 @@ def _cross_checks(c: _Checker, top: dict) -> None:
             if t["indicator"] not in EVENTS:
                 c.error(path + ("measure",), f"indicator '{t['indicator']}' records no event; "
                         f"event targets take: {', '.join(EVENTS)}")
-            if t.get("by_month") is None:
+            if t.get("by_month") is None and not c.failed(path + ("by_month",)):
                 c.error(path, "an event target needs 'by_month'")
             elif horizon and t["by_month"] > horizon:
                 c.error(path + ("by_month",), f"must be within the horizon (<= {horizon})")
         else:
-            if t.get("threshold") is None:
+            if t.get("threshold") is None and not c.failed(path + ("threshold",)):
                 c.error(path, f"a {t['measure']} target needs 'threshold'")
             if t.get("by_month") is not None:
                 c.error(path + ("by_month",), f"'by_month' applies to event targets only, "
@@ -376,7 +400,7 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
                       fast_track_share=policy["fast_track_share"], midterm=midterm),
         targets=tuple(Target(**{**t, "label": t.get("label") or t["id"]})
                       for t in top["targets"]),
-        provenance=top["provenance"], file=file, text=text)
+        provenance=top["provenance"], file=file, text=text, warnings=tuple(c.warnings))
 
 
 def load_scenario(path: str | Path) -> Scenario:

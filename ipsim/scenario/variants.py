@@ -38,8 +38,9 @@ from ipsim.errors import ScenarioError, ScenarioErrors, UsageError, did_you_mean
 from ipsim.scenario.names import name_problem
 from ipsim.scenario.overrides import apply_overrides, check_key_path, moved_marks, parse_key_path
 from ipsim.scenario.params import Scenario
+from ipsim.scenario.provenance import mark_overridden
 from ipsim.scenario.validate import build
-from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted, load_yaml
+from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted, load_yaml, read_text
 
 __all__ = ["Variant", "read_source", "load_variants", "load_variant_specs", "load_runnable",
            "check_comparable", "VARIANT_FILE_KEYS"]
@@ -96,6 +97,7 @@ def _variant(name: str, spec: Any, anchor: KeyPath, marks: Marks, file: str, tex
     if len(errors) > n_before or base_data is None:
         return None
     data, problems = apply_overrides(base_data, {p: overrides[k] for k, p in parsed.items()})
+    mark_overridden(data, parsed.values(), f"variant '{name}'")
     by_path = {p: k for k, p in parsed.items()}
     for path, message in problems.items():
         err(anchor + ("overrides", by_path[path]), f"override of '{by_path[path]}': {message}")
@@ -144,10 +146,11 @@ def _comparable(base: Scenario, v: Variant, marks: Marks, anchor: KeyPath,
 def read_source(path: str | Path) -> tuple[Any, Marks, str]:
     """A scenario file's data, line marks and text; a loader error raised as ScenarioErrors."""
     try:
-        data, marks = load_yaml(path)
+        text = read_text(path)
+        data, marks = load_yaml(path, text)
     except ScenarioError as exc:
         raise ScenarioErrors([exc]) from None
-    return data, marks, Path(path).read_bytes().decode("utf-8")
+    return data, marks, text
 
 
 def load_variant_specs(path: str | Path, select: Sequence[str] | None = None
@@ -292,10 +295,10 @@ def load_variants(path: str | Path, select: Sequence[str] | None = None
 
 def load_runnable(path: str | Path) -> Scenario:
     """The scenario of a scenario file, or the variant of a variant file (one that names its
-    ``base:``, as ``ipsim calibrate`` writes), validated; what ``ipsim run`` simulates."""
-    data, _, _ = read_source(path)
-    if isinstance(data, Mapping) and "base" in data:
-        return load_variant_specs(path)[1][0].scenario
-    from ipsim.scenario.validate import load_scenario
+    ``base:``, as ``ipsim calibrate`` writes); what ``ipsim run`` simulates.
 
-    return load_scenario(path)
+    The whole file is validated, its ``variants:`` included, as ``ipsim validate`` does:
+    a file with a bad variant is refused even though only its base would run.
+    """
+    base, variants = load_variant_specs(path)
+    return base if base.file == str(path) else variants[0].scenario   # else: a variant file

@@ -170,9 +170,8 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
     longest = max(scenarios, key=lambda s: s.horizon_months)
     chunks, chunk_paths = pipeline.plan([longest], paths, seed, workers=workers,
                                         chunk_paths=chunk_paths, keep_paths=0, engine=engine)
-    if engine == "vectorised":
-        resources.check(resources.estimate(paths * len(scenarios), longest.horizon_months, 1,
-                                           workers, chunk_paths, 0), paths)
+    resources.check(resources.estimate(paths * len(scenarios), longest.horizon_months, 1,
+                                       workers, chunk_paths, 0, engine), paths)
     store = None if cache is None else TaskCache(cache, cache_context(base, points, seed,
                                                                       paths, engine))
     keys = [{"first_block": b, "n_blocks": n} for b, n in chunks]
