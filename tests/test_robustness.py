@@ -109,7 +109,7 @@ def test_too_many_paths_is_refused_with_the_estimate(tmp_path, capsys):
     status = main(["run", str(BASE_PATH), "--paths", "10000000000", "--out", str(out)])
     (line,) = capsys.readouterr().err.splitlines()
     assert status == 2
-    assert line.startswith("ipsim: error: --paths 10,000,000,000 would take about ")
+    assert line.startswith("ipsim: error: --paths 10,000,000,000: would take about ")
     assert "hours" in line and "limit is 12 hours" in line
     assert not out.exists()
 

@@ -55,7 +55,6 @@ from dataclasses import dataclass, replace
 from ipsim.analysis.attainment import ALL, Proportion, Tally, proportion
 from ipsim.analysis.paired import PairedDifference, paired_difference
 from ipsim.scenario.params import Distribution, Scenario
-from ipsim.scenario.variants import check_comparable
 
 __all__ = ["Row", "Side", "Best", "Comparison", "compare", "same_model", "pairing_notes"]
 
@@ -191,7 +190,7 @@ def compare(scenarios: list[Scenario], tallies: list[Tally], level: float = 0.95
         raise ValueError("every scenario of a comparison must run on the same paths")
     sides = []
     for scenario, tally in zip(scenarios, tallies, strict=True):
-        problem = check_comparable(base, scenario)
+        problem = base.comparable_with(scenario)
         if problem:
             raise ValueError(problem)
         identical = same_model(base, scenario)

@@ -19,7 +19,7 @@ import numpy as np
 
 from ipsim.analysis.attainment import Tally, attainment_matrix, beats
 from ipsim.engines import des, streams, vectorised
-from ipsim.errors import UsageError
+from ipsim.errors import ArgumentError
 from ipsim.model.indicators import INDICATORS
 from ipsim.model.paths import IndicatorPaths
 from ipsim.runtime import execution, resources
@@ -134,12 +134,14 @@ def plan(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int =
         As :func:`run` (bad arguments, or a run estimated to be too long or too large).
     """
     if engine not in ENGINES:
-        raise UsageError(f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
+        raise ArgumentError("engine", f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
     if paths < 1:
-        raise UsageError(f"--paths must be >= 1, got {paths}")
+        raise ArgumentError("paths", f"must be >= 1, got {paths}")
     chunk_paths = ENGINE_CHUNK_PATHS[engine] if chunk_paths is None else chunk_paths
-    if workers < 1 or seed < 0 or chunk_paths < 1:
-        raise UsageError("workers and chunk size must be >= 1 and the seed >= 0")
+    for name, value, least in (("workers", workers, 1), ("seed", seed, 0),
+                               ("chunk_paths", chunk_paths, 1)):
+        if value < least:
+            raise ArgumentError(name, f"must be >= {least}, got {value}")
     block = ENGINE_BLOCK[engine]
     blocks = -(-paths // block)
     per_chunk = max(1, -(-chunk_paths // block))

@@ -101,7 +101,7 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
     seed : int
         Seed shared by every point, >= 0.
     balance : sequence of str
-        The ``--balance`` shares (recorded only; already applied in ``points``).
+        The balancing allocation shares (recorded only; already applied in ``points``).
     workers : int
         Local processes (1 = this process); ignored with ``dask``.
     chunk_paths : int, optional
