@@ -23,9 +23,16 @@ from collections.abc import Callable
 
 from ipsim import __version__
 from ipsim.cli import backtest, calibrate, compare, run, scenario, sensitivity, sweep
-from ipsim.cli.options import Parser, held_outputs
+from ipsim.cli.options import Parser, flag_of, held_outputs
 from ipsim.cli.signals import Signals, Terminated
-from ipsim.errors import IpsimError, ModelError, ScenarioError, ScenarioErrors, UsageError
+from ipsim.errors import (
+    ArgumentError,
+    IpsimError,
+    ModelError,
+    ScenarioError,
+    ScenarioErrors,
+    UsageError,
+)
 
 __all__ = ["main", "Terminated", "COMMANDS"]
 
@@ -101,6 +108,9 @@ def _main(argv: list[str] | None, signals: Signals) -> int:
         return 2
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except ArgumentError as exc:
+        print(f"ipsim: error: {exc.render(flag_of(exc.argument))}", file=sys.stderr)
         return 2
     except UsageError as exc:
         print(f"ipsim: error: {exc}", file=sys.stderr)

@@ -15,6 +15,8 @@ from ipsim.cli.options import (
     seed,
     warn,
 )
+from ipsim.cli.parsing import parse_names
+from ipsim.errors import ArgumentError
 
 __all__ = ["add_parser", "main"]
 
@@ -36,6 +38,17 @@ def add_parser(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar, no table")
 
 
+def parse_origins(text: str) -> list[int] | None:
+    """``--origin``: ``2017``, ``2016,2017`` or ``all`` (None)."""
+    if text.strip() == "all":
+        return None
+    try:
+        return [int(part) for part in parse_names(text)]
+    except ValueError:
+        raise ArgumentError("origins", "not a list of years (write e.g. 2017, 2016,2017 or "
+                            "all)", value=repr(text)) from None
+
+
 def _print(summary: dict) -> None:
     print(f"{summary['scenario']} backtested on {summary['history_file']}: origins "
           f"{', '.join(map(str, summary['origins']))}; {summary['paths']:,} paths, seed "
@@ -53,7 +66,7 @@ def _print(summary: dict) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.calibration.backtest import backtest_origin, check_cost, parse_origins
+    from ipsim.calibration.backtest import backtest_origin, check_cost, check_origins
     from ipsim.calibration.history import read_history
     from ipsim.calibration.overlay import Base
     from ipsim.report.backtest import write_backtest
@@ -61,7 +74,7 @@ def main(args, arm: Callable[[], None]) -> int:
     preload(args)
     arm()
     history = read_history(args.history)
-    origins = parse_origins(args.origin, history)
+    origins = check_origins(history, parse_origins(args.origin))
     base = Base(args.scenario)
     warn(base.scenario)
     check_cost(history, base, origins, args.paths, args.workers)

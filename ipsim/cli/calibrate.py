@@ -80,11 +80,12 @@ def variant_name(scenario: str, history: str | Path) -> str:
 
 def main(args, arm: Callable[[], None]) -> int:
     from ipsim.calibration.history import read_history
-    from ipsim.calibration.overlay import Base, check_overwrite, write_overlay
+    from ipsim.calibration.overlay import Base
     from ipsim.calibration.place import calibrate
     from ipsim.calibration.summary import header_lines
     from ipsim.cli.options import output_file, warn
     from ipsim.scenario.names import to_name
+    from ipsim.scenario.variants import check_overwrite, write_variant_file
 
     arm()
     history = read_history(args.history)
@@ -102,7 +103,7 @@ def main(args, arm: Callable[[], None]) -> int:
     cal.scenario(name)   # validate before writing
     arm()
     check_overwrite(out, {"the scenario": args.scenario, "the history": args.history})
-    write_overlay(out, args.scenario, name, description, cal.overrides, header_lines(cal))
+    write_variant_file(out, args.scenario, name, description, cal.overrides, header_lines(cal))
     if not args.quiet:
         print_estimates(cal)
         print(f"written {out} (run it with: ipsim run {out})")

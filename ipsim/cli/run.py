@@ -9,7 +9,8 @@ from ipsim.cli.options import (
     check_engine,
     output_folder,
     preload,
-    simulate,
+    print_precision,
+    simulated,
     warn,
 )
 
@@ -37,19 +38,20 @@ def print_table(summary: dict) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.report.outputs import KEPT_INSIDE, write_run
-    from ipsim.scenario.variants import load_runnable
+    from ipsim import api
+    from ipsim.report.outputs import KEPT_INSIDE
 
     preload(args)
     arm()
     check_engine(args.engine)
-    scenario = load_runnable(args.scenario)
+    scenario = api.load_runnable(args.scenario)
     warn(scenario)
     seed = scenario.seed if args.seed is None else args.seed
     out = output_folder(args.out, (scenario.name,), "run", KEPT_INSIDE)
-    result = simulate(args, [scenario], seed, arm)
-    summary = write_run(result, out, make_plots=not args.no_plots)
+    result = simulated(args, arm, lambda **o: api.run(scenario, seed=seed, **o))
+    summary = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         print_table(summary)
+        print_precision(summary)
         print(f"results written to {out}/")
     return 0

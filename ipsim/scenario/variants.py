@@ -24,17 +24,26 @@ base's raw data, and the result goes through :func:`ipsim.scenario.validate.buil
 rule of a scenario holds for every variant. An error caused by an override points at the
 override's line. ``name``, ``seed`` and ``variants`` cannot be overridden: a variant's name
 is its key, and a comparison runs every variant on the same seed.
+
+The first line of a variant file ipsim writes (:func:`write_variant_file`, for ``ipsim
+calibrate``), ``# written by ipsim calibrate; sha256 <hex>``, records the SHA-256 of the rest
+of the text: :func:`written_by_ipsim` tells such a file, unchanged since, from any other, and
+only such a file is ever overwritten (:func:`check_overwrite`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ipsim.errors import ScenarioError, ScenarioErrors, UsageError, did_you_mean
+from ipsim.errors import ArgumentError, ScenarioError, ScenarioErrors, UsageError, did_you_mean
+from ipsim.runtime.atomic import write_atomic
+from ipsim.runtime.files import FileProblem, read_regular
 from ipsim.scenario.names import name_problem
 from ipsim.scenario.overrides import apply_overrides, check_key_path, moved_marks, parse_key_path
 from ipsim.scenario.params import Scenario
@@ -43,7 +52,8 @@ from ipsim.scenario.validate import build
 from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted, load_yaml, read_text
 
 __all__ = ["Variant", "read_source", "load_variants", "load_variant_specs", "load_runnable",
-           "check_comparable", "VARIANT_FILE_KEYS"]
+           "variant_file_text", "write_variant_file", "written_by_ipsim", "check_overwrite",
+           "VARIANT_FILE_KEYS"]
 
 VARIANT_FILE_KEYS = ("base", "name", "description", "overrides")
 """Keys of a variant file (``base`` and ``name`` required)."""
@@ -121,21 +131,10 @@ def _variant(name: str, spec: Any, anchor: KeyPath, marks: Marks, file: str, tex
     return Variant(name, scenario.description, dict(overrides), scenario, file, marks[anchor][0])
 
 
-def check_comparable(base: Scenario, variant: Scenario) -> str:
-    """Why ``variant`` cannot be compared with ``base`` path by path (``""`` if it can): the
-    targets must be the same (ids, in order), so that the counts line up column by column."""
-    ids, vids = [t.id for t in base.targets], [t.id for t in variant.targets]
-    if ids != vids:
-        return (f"variant '{variant.name}' has targets {', '.join(vids)}; a comparison needs "
-                f"the base's targets ({', '.join(ids)}) in the same order (override a "
-                f"target's threshold, not the list)")
-    return ""
-
-
 def _comparable(base: Scenario, v: Variant, marks: Marks, anchor: KeyPath,
                 errors: list) -> bool:
     """A variant must keep the base's targets (ids, in order) to be compared path by path."""
-    problem = check_comparable(base, v.scenario)
+    problem = base.comparable_with(v.scenario)
     if problem:
         path = anchor + ("overrides",)
         line, col = marks[path]
@@ -175,9 +174,32 @@ def load_variant_specs(path: str | Path, select: Sequence[str] | None = None
     data, marks, text = read_source(path)
     if isinstance(data, Mapping) and "base" in data:
         if select:
-            raise UsageError(f"--variants: {path} is a variant file (it names its base:); "
-                             "give variants with their base scenario")
+            raise ArgumentError("variants", f"{path} is a variant file (it names its base:); "
+                                "give variants with their base scenario")
         return _from_variant_file(path, data, marks, text)
+    return _from_data(data, marks, str(path), text, select)
+
+
+def variants_of(scenario: Scenario, select: Sequence[str] | None = None) -> list[Variant]:
+    """The variants of the ``variants:`` section of the data ``scenario`` was built from
+    (validated against it), all or the names in ``select`` in that order.
+
+    Raises
+    ------
+    ScenarioErrors
+        A variant is invalid.
+    ArgumentError
+        A name in ``select`` is not a variant of the scenario (argument ``variants``).
+    """
+    if scenario.raw is None:
+        return []
+    marks = scenario.marks if scenario.marks is not None else Marks({})
+    return _from_data(scenario.raw, marks, scenario.file, scenario.text, select)[1]
+
+
+def _from_data(data, marks: Marks, path: str, text: str, select: Sequence[str] | None
+               ) -> tuple[Scenario, list[Variant]]:
+    """A scenario's data with its ``variants:`` section: the base and its variants."""
     errors: list[ScenarioError] = []
     try:
         base = build(data, marks, str(path), text)
@@ -226,19 +248,19 @@ def _select(path, variants: list[Variant], select: Sequence[str],
         if item.endswith((".yaml", ".yml")):
             other, found = load_variant_specs(item)
             if Path(other.file).resolve() != Path(path).resolve():
-                raise UsageError(f"--variants: {item} is a variant of {other.file}, not of "
+                raise ArgumentError("variants", f"{item} is a variant of {other.file}, not of "
                                  f"{path}")
             out += found
         elif item in by_name:
             out.append(by_name[item])
         else:
             known = ", ".join(names) or "(none: the file has no variants: section)"
-            raise UsageError(f"--variants: unknown variant '{item}'{did_you_mean(item, names)}"
+            raise ArgumentError("variants", f"unknown variant '{item}'{did_you_mean(item, names)}"
                              f"; variants of {path}: {known}")
     seen = [v.name for v in out]
     dup = next((n for i, n in enumerate(seen) if n in seen[:i]), None)
     if dup:
-        raise UsageError(f"--variants: variant '{dup}' is given twice")
+        raise ArgumentError("variants", f"variant '{dup}' is given twice")
     return out
 
 
@@ -302,3 +324,97 @@ def load_runnable(path: str | Path) -> Scenario:
     """
     base, variants = load_variant_specs(path)
     return base if base.file == str(path) else variants[0].scenario   # else: a variant file
+
+
+def _value(v: Any) -> str:
+    """A YAML flow value the scenario loader reads back exactly (numbers to 6 digits)."""
+    if isinstance(v, Mapping):
+        return "{" + ", ".join(f"{k}: {_value(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, bool) or isinstance(v, int):
+        return str(v).lower() if isinstance(v, bool) else str(v)
+    if isinstance(v, float):
+        return f"{v:.6g}".replace("e+", "e")
+    return str(v)
+
+
+def variant_file_text(base: str, name: str, description: str, overrides: Mapping[str, Any],
+                 header: list[str]) -> str:
+    """The text of a variant file (read back by :func:`load_variant_specs`): comment
+    ``header``, ``base``, ``name``, ``description`` and one ``overrides`` line per key path."""
+    lines = [f"# {h}" if h else "#" for h in header]
+    lines += [f"base: {base}", f"name: {name}", "description: >", f"  {description}",
+              "overrides:"]
+    lines += [f"  {k}: {_value(v)}" for k, v in overrides.items()]
+    return "\n".join(lines) + "\n"
+
+
+_SIGNED = re.compile(r"^# written by ipsim calibrate; sha256 ([0-9a-f]{64})\n")
+"""The first line of a variant file ipsim writes: the SHA-256 of the rest of the text."""
+
+
+def _signed(text: str) -> str:
+    """``text`` with the first line that says ipsim wrote it and the digest of the rest."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f"# written by ipsim calibrate; sha256 {digest}\n{text}"
+
+
+def written_by_ipsim(path: str | Path) -> bool:
+    """Whether ``path`` is a variant file ipsim wrote (:func:`write_variant_file`), unchanged
+    since (its first line's SHA-256 matches the rest)."""
+    try:
+        text = read_regular(path, 1_000_000).decode("utf-8")
+    except (FileProblem, UnicodeDecodeError):
+        return False
+    m = _SIGNED.match(text)
+    return bool(m) and hashlib.sha256(text[m.end():].encode("utf-8")).hexdigest() == m[1]
+
+
+def check_overwrite(out: str | Path, protected: Mapping[str, str | Path] | None = None
+                    ) -> None:
+    """Refuse to write the variant file ``out`` over a file ipsim did not write.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The variant file to write.
+    protected : mapping, optional
+        What each input file is (``{"the scenario": path, "the history": path}``): named in
+        the message if ``out`` is one of them.
+
+    Raises
+    ------
+    UsageError
+        ``out`` is not a ``.yaml``/``.yml`` name, exists and is not a regular file, is one
+        of the ``protected`` inputs, or exists and was not written by ipsim (or was changed
+        since). The message names the file, not an argument.
+    """
+    out = Path(out)
+    if out.suffix not in (".yaml", ".yml"):
+        raise UsageError(f"{out}: must end in .yaml or .yml (a variant file)")
+    if not os.path.lexists(out):
+        return
+    if out.is_symlink() or not out.is_file():
+        raise UsageError(f"{out}: exists and is not a regular file")
+    for what, path in (protected or {}).items():
+        try:
+            same = os.path.samefile(out, path)
+        except OSError:
+            same = False
+        if same:
+            raise UsageError(f"{out}: is {what} itself; write the variant file elsewhere")
+    if not written_by_ipsim(out):
+        raise UsageError(f"{out}: exists and was not written by ipsim calibrate (or was "
+                         "changed since); ipsim never overwrites such a file: remove it "
+                         "yourself or write elsewhere")
+
+
+def write_variant_file(out: str | Path, base_file: str | Path, name: str, description: str,
+                  overrides: Mapping[str, Any], header: list[str]) -> None:
+    """Write the variant file ``out`` atomically, its first line saying that ipsim wrote it
+    (:func:`written_by_ipsim`); ``base:`` is relative to its folder."""
+    out = Path(out)
+    rel = os.path.relpath(Path(base_file).resolve(), out.resolve().parent)
+    write_atomic(out, _signed(variant_file_text(Path(rel).as_posix(), name, description,
+                                                overrides, header)))

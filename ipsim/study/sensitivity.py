@@ -23,7 +23,7 @@ from ipsim.analysis import morris, sobol
 from ipsim.analysis.attainment import ALL, attainment_matrix
 from ipsim.engines.batch import batchable, simulate_sets
 from ipsim.engines.common import parameter_bounds
-from ipsim.errors import UsageError
+from ipsim.errors import ArgumentError, UsageError
 from ipsim.runtime import execution
 from ipsim.scenario.params import Distribution, Scenario
 
@@ -156,7 +156,7 @@ def run_sobol(scenario: Scenario, n: int, paths: int, seed: int, **run) -> Sensi
     """
     if not sobol.is_power_of_two(n):
         lower = 1 << (n.bit_length() - 1)
-        raise UsageError(f"--samples must be a power of 2 for Sobol' indices (the balance of "
+        raise ArgumentError("samples", f"must be a power of 2 for Sobol' indices (the balance of "
                          f"Sobol' points), got {n}; try {lower} or {2 * lower}")
     t0 = time.perf_counter()
     fs = factors(scenario)

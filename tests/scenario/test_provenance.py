@@ -148,9 +148,9 @@ def test_no_entries_is_allowed(make_scenario):
 
 
 def test_docs_scenario_md_is_the_generated_reference():
-    """docs/scenario.md equals `python -m ipsim.scenario.schema` (regenerate it after edits)
+    """docs/scenario.md equals `python -m ipsim.scenario.reference` (regenerate it after edits)
     and documents the provenance section."""
-    from ipsim.scenario.schema import render_markdown
+    from ipsim.scenario.reference import render_markdown
     from tests.scenario.texts import ROOT
 
     text = render_markdown()
