@@ -297,8 +297,9 @@ def _check_target(c: _Checker, path: tuple, t: dict, indicator, horizon: int | N
         if t.get("threshold") is not None:
             c.error(path + ("threshold",), f"{a} target takes 'by_month', not 'threshold' "
                     "(the event happens or not)")
-        if t.get("by_month") is None and not c.failed(path + ("by_month",)):
-            c.error(path, f"{a} target needs 'by_month'")
+        if t.get("by_month") is None:
+            if not c.failed(path + ("by_month",)):
+                c.error(path, f"{a} target needs 'by_month'")
         elif horizon and t["by_month"] > horizon:
             c.error(path + ("by_month",), f"must be within the horizon (<= {horizon})")
     else:
