@@ -89,7 +89,7 @@ def _arrays(value: Mapping[str, Any]) -> dict[str, np.ndarray]:
         if a.dtype.kind not in _KINDS:
             raise TypeError(f"cannot cache {name!r} of dtype {a.dtype} (numbers and booleans "
                             "only)")
-        out[name] = np.ascontiguousarray(a.astype(a.dtype.newbyteorder("<"), copy=False))
+        out[name] = np.array(a, dtype=a.dtype.newbyteorder("<"), order="C")  # keeps 0-d
     return out
 
 
@@ -99,7 +99,7 @@ def digest(key: str, arrays: Mapping[str, np.ndarray]) -> str:
     for name in sorted(arrays):
         a = arrays[name]
         h.update(f"{name}\0{a.dtype.str}\0{a.shape}\0".encode())
-        h.update(np.ascontiguousarray(a).tobytes())
+        h.update(a.tobytes(order="C"))
     return h.hexdigest()
 
 
