@@ -81,7 +81,7 @@ def test_tampered_entry_is_rejected_and_recomputed(swept, ws, ipsim):
         arrays = {k: npz[k] for k in npz.files}
     arrays["met"] = arrays["met"] // 2
     np.savez(entry, **arrays)
-    again = _rerun(ws, ipsim, clean)
+    _rerun(ws, ipsim, clean)
     assert ipsim(argv("sweep")).err == ""        # the entry written again is trusted
 
 
