@@ -83,15 +83,19 @@ def _holder(st: os.stat_result) -> str:
 _COMMANDS = ("run", "compare", "sweep", "sensitivity", "calibrate", "backtest")
 
 
-def _busy(path: Path, st: os.stat_result, inside: bool, exclusive: bool) -> FolderBusy:
-    who = _holder(st)
-    if inside:
-        what = "another ipsim command is replacing this folder, which holds the output"
-    elif exclusive:
-        what = "another ipsim command is writing in this folder or in a folder inside it"
+def _busy(path: Path, fd: int, st: os.stat_result, ancestor: bool) -> FolderBusy:
+    """The refusal for ``path`` (open as ``fd``, unlocked), which another process holds."""
+    if ancestor:
+        what = "is replacing this folder, which holds the output"
     else:
-        what = "another ipsim command is writing this folder"
-    return FolderBusy(f"{path}: {what}{who}; wait for it to finish, or write elsewhere")
+        try:   # a shared lock is free if the holder only writes inside the folder
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            what = "is writing in a folder inside this one"
+        except OSError:
+            what = "is writing this folder"
+    return FolderBusy(f"{path}: another ipsim command {what}{_holder(st)}; wait for it to "
+                      "finish, or write elsewhere")
 
 
 def _take(path: Path, exclusive: bool, strict: bool, inside: bool) -> tuple[int, int] | None:
@@ -119,9 +123,12 @@ def _take(path: Path, exclusive: bool, strict: bool, inside: bool) -> tuple[int,
             try:
                 fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
             except BlockingIOError:
+                busy = _busy(path, fd, st, inside) if held is None else \
+                    FolderBusy(f"{path}: another ipsim command is writing in a folder inside "
+                               "this one; wait for it to finish, or write elsewhere")
                 if held is None:
                     os.close(fd)
-                raise _busy(path, st, inside, exclusive) from None
+                raise busy from None
             except OSError as exc:
                 if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL, errno.EBADF):
                     raise
