@@ -194,6 +194,10 @@ def parse_history(text: str, file: str = "<history>", sha256: str = "") -> Histo
                 raise UsageError(f"{file}:{n}: column {long + 1}: a cell of {len(r[long]):,} "
                                  f"characters; at most {MAX_CELL_CHARS:,} (a number, or empty)")
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise UsageError(f"{file}:{reader.line_num}: a cell longer than "
+                             f"{csv.field_size_limit():,} characters; at most "
+                             f"{MAX_CELL_CHARS:,} (a number, or empty)") from None
         raise UsageError(f"{file}:{reader.line_num}: not readable as CSV ({exc})") from None
     if not rows:
         raise UsageError(f"{file}: empty history file: no header row (year or month, then "

@@ -215,8 +215,11 @@ def output_file(out: str | None, default: Sequence[str], check: Callable[[Path],
     """The command's output file (``--out``, else ``results/<default...>``), checked by
     ``check(path)``; its folder and those above it are held (shared: the file is written
     atomically) until the command ends, so that no other command replaces them meanwhile."""
+    from ipsim.runtime.folders import check_writable
+
     path = _chosen(out, default)
     check(path)
+    check_writable(path.parent)
     _hold(path.parent, exclusive=False)
     return path
 
@@ -236,10 +239,11 @@ def output_folder(out: str | None, default: Sequence[str], command: str,
     UsageError
         A bad ``--out``, a default folder outside ``results/``, a foreign or busy folder.
     """
-    from ipsim.runtime.folders import check_out
+    from ipsim.runtime.folders import check_out, check_writable
 
     folder = _chosen(out, default)
     check_out(folder, command, kept)
+    check_writable(folder)
     _hold(folder)
     return folder
 

@@ -31,8 +31,8 @@ from ipsim.runtime import locks
 from ipsim.runtime.atomic import carry_over, clean_stale, staged_directory, write_atomic
 from ipsim.runtime.locks import FolderError
 
-__all__ = ["MARKER", "check_out", "result_folder", "read_marker", "inside", "FolderError",
-           "MAX_MARKER_BYTES"]
+__all__ = ["MARKER", "check_out", "check_writable", "result_folder", "read_marker", "inside",
+           "FolderError", "MAX_MARKER_BYTES"]
 
 MARKER = ".ipsim-result.json"
 """The file that says a folder is a result ipsim wrote (and which command wrote it)."""
@@ -193,10 +193,48 @@ def result_folder(out: str | Path, command: str, kept: Sequence[str] = ()
     check_out(out, command, kept)
     with locks.hold(out):
         check_out(out, command, kept)   # again, now that no other writer can change it
-        with staged_directory(out) as stage:
-            yield stage
-            write_marker(stage, command, kept)
-            carry_over(out, stage, kept)
+        stage = None
+        try:
+            with staged_directory(out) as stage:
+                yield stage
+                write_marker(stage, command, kept)
+                carry_over(out, stage, kept)
+        except OSError as exc:
+            raise _named(exc, out, stage) from None
+
+
+def _named(exc: OSError, out: Path, stage: Path | None) -> OSError:
+    """``exc`` naming the file in ``out`` it concerns rather than in the staging folder."""
+    name = exc.filename
+    if stage is not None and isinstance(name, str) and name.startswith(str(stage)):
+        name = str(out) + name[len(str(stage)):]
+    if exc.errno is None:
+        return exc
+    return OSError(exc.errno, exc.strerror, name, None, exc.filename2)
+
+
+def check_writable(out: str | Path) -> None:
+    """Refuse (before any work) an output folder that cannot be written: the folder, or the
+    nearest one above it that exists, is read-only or not writable by this user.
+
+    Raises
+    ------
+    FolderError
+        Naming the folder and why.
+    """
+    p = Path(out)
+    while not os.path.lexists(p) and p.parent != p:
+        p = p.parent
+    targets = [p] if p != Path(out) else [p, p.parent]   # the result is staged beside it
+    for folder in targets:
+        if not os.path.isdir(folder) or os.access(folder, os.W_OK | os.X_OK):
+            continue
+        try:
+            readonly = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+        except (OSError, AttributeError):
+            readonly = False
+        why = "it is on a read-only file system" if readonly else "permission denied"
+        raise FolderError(f"{folder}: cannot write the result there ({why})")
 
 
 def inside(path: str | Path, root: str | Path) -> bool:
