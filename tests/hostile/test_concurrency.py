@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from ipsim.runtime.folders import read_marker
-from ipsim.runtime.locks import hold
 from tests.conftest import ROOT
-from tests.hostile.conftest import PATHS
+from tests.hostile.conftest import argv, snapshot
 from tests.processes import LIMIT_S
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -57,24 +56,39 @@ def _no_temporaries(root: Path) -> None:
     assert left == []
 
 
-def test_a_held_folder_refuses_the_second_writer(ws):
-    """Held by this process (as a running command would hold it), a folder refuses a
-    command that writes it, one that writes around it and one that writes inside it."""
+_HOLDER = """
+import sys
+from ipsim.runtime.locks import hold
+with hold(sys.argv[1]), hold(sys.argv[2]), hold(sys.argv[3]):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_held_folder_refuses_the_second_writer(ws, ipsim):
+    """Held by another process (as a running command holds its output folder), a folder
+    refuses a command that writes it, one that writes around it and one that writes inside
+    it; the refused commands leave nothing."""
     results = ws / "results" / "key-city-2020"
-    with hold(ws / "same"), hold(results / "compare"), hold(ws / "outer"):
-        procs = [_start(ws, *RUN, "--paths", PATHS, "--out", "same"),   # the same folder
-                 _start(ws, *RUN, "--paths", PATHS),                    # around compare/
-                 _start(ws, *RUN, "--paths", PATHS, "--out", "outer/inner")]  # inside
-        outcomes = _finish(procs)
-    for (status, err), (where, what) in zip(outcomes, [
-            ("same", "is writing this folder"),
-            ("key-city-2020", "is writing in a folder inside this one"),
-            ("outer", "is replacing this folder")], strict=True):
-        assert status == 2 and len(err.splitlines()) == 1, err
-        assert where in err and f"another ipsim command {what}" in err, err
-    assert sorted(p.name for p in ws.iterdir()) == ["h.csv", "outer", "results", "s.yaml",
-                                                    "same"]
-    assert list((ws / "outer").iterdir()) == []      # the refused command left nothing
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, "same", str(results / "sweep"),
+                               "outer"], cwd=ws, env=ENV, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        before = snapshot(ws.parent)
+        cases = [(argv("run", out="same"), "same: another ipsim command is writing this "
+                  "folder"),
+                 (argv("run"), "key-city-2020: another ipsim command is writing in a folder "
+                  "inside this one"),
+                 (argv("compare", out="outer/inner"), "outer: another ipsim command is "
+                  "replacing this folder"),
+                 (argv("calibrate", out="outer/c.yaml"), "outer: another ipsim command is "
+                  "writing this folder")]
+        for args, says in cases:
+            ipsim(args).refused(says, f"(pid {holder.pid}")
+        assert snapshot(ws.parent) == before
+    finally:
+        holder.communicate("", timeout=LIMIT_S)
 
 
 ROUNDS = {
