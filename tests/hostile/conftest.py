@@ -89,25 +89,24 @@ class Outcome:
     out: str
     err: str
 
-    def refused(self, *names: str) -> str:
-        """Assert a clean refusal (exit 2, one line naming ``names``); return the line."""
+    def one_line(self, status: int, *names: str) -> str:
+        """Assert exit ``status`` with one line on stderr naming ``names`` and no traceback;
+        return the line."""
         assert "Traceback" not in self.err, self.err
-        assert self.status == 2, (self.status, self.err)
+        assert self.status == status, (self.status, self.err)
         lines = self.err.splitlines()
         assert len(lines) == 1, self.err
         for name in names:
             assert name in lines[0], (name, lines[0])
         return lines[0]
 
+    def refused(self, *names: str) -> str:
+        """A clean refusal before any work: exit 2, one line naming ``names``."""
+        return self.one_line(2, *names)
+
     def failed(self, *names: str) -> str:
-        """Assert a clean failure while working (exit 1, one line naming ``names``)."""
-        assert "Traceback" not in self.err, self.err
-        assert self.status == 1, (self.status, self.err)
-        lines = self.err.splitlines()
-        assert len(lines) == 1, self.err
-        for name in names:
-            assert name in lines[0], (name, lines[0])
-        return lines[0]
+        """A clean failure while working: exit 1, one line naming ``names``."""
+        return self.one_line(1, *names)
 
 
 @pytest.fixture
