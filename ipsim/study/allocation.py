@@ -28,12 +28,16 @@ from ipsim.errors import ArgumentError
 from ipsim.model import registry
 from ipsim.scenario.params import Scenario
 
-__all__ = ["Space", "space", "project", "ALLOCATION", "FAST_TRACK", "TOLERANCE"]
+__all__ = ["Space", "space", "project", "on_lattice", "ALLOCATION", "FAST_TRACK", "TOLERANCE",
+           "LATTICE"]
 
 ALLOCATION = "policy.allocation."
 FAST_TRACK = "fast_track_share"
 TOLERANCE = 1e-9
 """Slack allowed on a sum or a bound (the scenario validator allows the same)."""
+LATTICE = 1_000_000
+"""Shares are multiples of ``1 / LATTICE`` (150 yuan of 150 million): a variant file writes
+them exactly (six significant digits), so the file runs the very allocation evaluated."""
 
 
 def project(y: np.ndarray, low: np.ndarray, high: np.ndarray, total: float,
@@ -55,6 +59,29 @@ def project(y: np.ndarray, low: np.ndarray, high: np.ndarray, total: float,
         lam = lams[k] if s0 == s1 else lams[k - 1] + (s0 - total) / (s0 - s1) * (lams[k]
                                                                                    - lams[k - 1])
     return np.clip(y - lam, low, high)
+
+
+def on_lattice(x: np.ndarray, low: np.ndarray, high: np.ndarray, total: float,
+               exact: bool) -> np.ndarray:
+    """Feasible ``x`` moved to multiples of ``1 / LATTICE`` keeping the bounds and the sum
+    (largest remainders; unchanged when a bound or the sum is off the lattice)."""
+    u = LATTICE
+    grid = np.concatenate([low, high, [total]]) * u
+    if not len(x) or np.any(np.abs(grid - np.round(grid)) > 1e-6):
+        return x
+    lo, hi, tot = np.round(low * u), np.round(high * u), round(total * u)
+    q = np.clip(np.floor(x * u + 1e-9), lo, hi)
+    rest = x * u - q
+    if not exact:
+        tot = min(tot, int(np.floor(x.sum() * u + 1e-6)))
+    while q.sum() < tot:           # hand out the units the floors lost
+        room = np.where(q < hi, rest, -np.inf)
+        q[int(np.argmax(room))] += 1
+        rest[int(np.argmax(room))] = -np.inf
+    while q.sum() > tot:
+        room = np.where(q > lo, -rest, -np.inf)
+        q[int(np.argmax(room))] -= 1
+    return q / u
 
 
 @dataclass(frozen=True)
@@ -98,11 +125,12 @@ class Space:
         z = np.clip(np.atleast_2d(np.asarray(z, dtype=float)), 0.0, 1.0)
         k = len(self.levers)
         y = self.low + z[:, :k] * (self.high - self.low)
-        out = np.array([project(row, self.low, self.high, self.total, self.keep_total)
-                        for row in y]).reshape(len(z), k)
+        args = (self.low, self.high, self.total, self.keep_total)
+        out = np.array([on_lattice(project(row, *args), *args) for row in y]).reshape(len(z), k)
         if self.fast_track:
             lo, hi = self.fast_track
-            out = np.column_stack([out, lo + z[:, k] * (hi - lo)])
+            f = np.clip(np.round((lo + z[:, k] * (hi - lo)) * LATTICE) / LATTICE, lo, hi)
+            out = np.column_stack([out, f])
         return out
 
     def cube(self, values: np.ndarray) -> np.ndarray:
