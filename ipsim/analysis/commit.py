@@ -7,9 +7,9 @@ kept paths of a run, :meth:`ipsim.api.RunResult.measures`) give the exceedance c
 ``p`` of the paths. With the ``n`` values sorted, ``v_(1) <= ... <= v_(n)``:
 
 * ``>=``: ``L = v_(r)`` with ``r = floor(n (1 - p)) + 1`` (then ``P(v >= L) >= p``);
-* ``>`` on a measure of whole numbers (a cumulative count): ``L = v_(r) - 1``, so that
-  ``P(v > L) = P(v >= v_(r)) >= p``; on a continuous measure (a growth rate) ``L = v_(r)``,
-  whose ``P(v > L)`` falls short of ``p`` by at most ``1 / n`` (ties have probability 0);
+* ``>``: ``L = v_(r)`` if at least ``p n`` values lie strictly above it; otherwise (ties at
+  ``v_(r)``, as counts and growth rates of counts have) ``L = v_(r) - 1`` for whole numbers
+  and the largest value below ``v_(r)`` else, so that ``P(v > L) = P(v >= v_(r)) >= p``;
 * an event (``happens by month m``): the month ``L = v_(s)``, ``s = ceil(n p)``, by which it
   happens on at least a share ``p`` of the paths (``inf``: on fewer than that by the end).
 
@@ -80,11 +80,24 @@ def is_whole(values: np.ndarray) -> bool:
 
 
 def _ranks(n: int, q: float, level: float) -> tuple[int, int, int]:
-    """1-based ranks of the point estimate and of the interval's ends for quantile ``q``."""
+    """1-based ranks of the interval's ends for quantile ``q``."""
     alpha = 1 - level
     lo = int(stats.binom.ppf(alpha / 2, n, q))
     hi = int(stats.binom.ppf(1 - alpha / 2, n, q)) + 1
     return lo, hi
+
+
+def _below(v: np.ndarray, x: float, whole: bool, p: float) -> float:
+    """The ``>`` threshold for order statistic ``x``: ``x`` itself when enough values lie
+    strictly above it, else ``x - 1`` for whole numbers or the largest value below ``x``
+    (so that ``P(v > L) = P(v >= x)``)."""
+    n = len(v)
+    if n - np.searchsorted(v, x, side="right") >= math.ceil(n * p - 1e-9):
+        return float(x)
+    if whole:
+        return float(x - 1)
+    k = int(np.searchsorted(v, x, side="left"))
+    return float(v[k - 1]) if k > 0 else float(np.nextafter(x, -np.inf))
 
 
 def commit_levels(target: Target, values: np.ndarray, odds: Sequence[float] = ODDS,
@@ -108,7 +121,7 @@ def commit_levels(target: Target, values: np.ndarray, odds: Sequence[float] = OD
     if n == 0:
         raise ValueError("no paths to read levels from")
     event = measure(target.measure).needs == "by_month"
-    shift = 1.0 if (not event and target.op == ">" and is_whole(v)) else 0.0
+    whole = is_whole(v)
     out = []
     for p in odds:
         if event:
@@ -119,10 +132,13 @@ def commit_levels(target: Target, values: np.ndarray, odds: Sequence[float] = OD
             r = min(n, int(math.floor(n * (1 - p) + 1e-9)) + 1)
             lo, hi = _ranks(n, 1 - p, level)
         lo, hi = max(1, min(lo, r)), min(n, max(hi, r))
-        lev = v[r - 1] - shift
+        ends = [v[r - 1], v[lo - 1], v[hi - 1]]
+        if not event and target.op == ">":
+            ends = [_below(v, x, whole, p) for x in ends]
+        lev = ends[0]
         met = measure(target.measure).met(v, target.op, lev, lev if event else None)
-        out.append(CommitLevel(target.id, float(p), float(lev), float(v[lo - 1] - shift),
-                               float(v[hi - 1] - shift), float(np.mean(met)), n))
+        out.append(CommitLevel(target.id, float(p), float(lev), float(ends[1]),
+                               float(ends[2]), float(np.mean(met)), n))
     return out
 
 
