@@ -166,7 +166,7 @@ def objective(scenario: Scenario, kind: str = "all", targets: Sequence[str] | No
         return ids.index(tid)
 
     if kind not in ("all", "expected"):
-        raise ArgumentError("objective", "allowed: all, expected (or name --targets)",
+        raise ArgumentError("objective", "allowed: all, expected (or name the targets of a subset)",
                             value=kind)
     subset = tuple(index("targets", t) for t in (targets or ()))
     if subset and kind == "expected":

@@ -1,5 +1,6 @@
 """Command line: ``ipsim run``, ``compare``, ``sweep``, ``sensitivity``, ``calibrate``,
-``backtest``, ``optimise``, ``goal``, ``validate`` and ``schema``; the only place with argv and exit codes.
+``backtest``, ``optimise``, ``goal``, ``validate`` and ``schema``; the only place with argv and
+exit codes.
 
 One module per command (:mod:`ipsim.cli.run`, :mod:`ipsim.cli.compare`, ...), each with an
 ``add_parser`` and a ``main(args, arm)``; :data:`COMMANDS` maps a command's name to its

@@ -6,8 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ipsim.cli.options import add_run_options, checked, dask_address, load_plots, \
-    positive_int, progress_bar
+from ipsim.cli.options import (
+    add_run_options,
+    checked,
+    dask_address,
+    load_plots,
+    positive_int,
+    progress_bar,
+)
 
 __all__ = ["add_parser", "main"]
 

@@ -214,9 +214,8 @@ def summary_lines(data: dict) -> list[str]:
 def write_optimise(run, out: str | Path, make_plots: bool = True) -> dict:
     """Write ``optimise.json``, ``optimise.csv``, ``optimum.yaml`` and the plots into
     ``out`` (swapped in whole, the task cache carried over); returns the JSON's content."""
-    from ipsim.scenario.variants import write_variant_file
-
     from ipsim.report.outputs import check_out
+    from ipsim.scenario.variants import write_variant_file
 
     out = Path(out)
     check_out(out, marker="optimise.json", kept=(CACHE,))

@@ -43,7 +43,7 @@ def _programme_only(data: dict) -> None:
     data["policy"]["allocation"].update(navigation=0.3, operation_centres=0.3,
                                         sme_transformation=0.4)
     prog = {}
-    for lever, (output, _) in OUTPUTS.items():
+    for output, _ in OUTPUTS.values():
         prog[f"{output}_unit_cost"] = UNIT
         prog[f"{output}_background"] = 0.0
     data["parameters"]["programme"] = prog
