@@ -156,7 +156,8 @@ def test_python_m_ipsim_gives_the_same_numbers(cli_run, tmp_path):
     for key in ("targets", "all_targets", "midterm_release", "scenario_sha256", "seed"):
         assert other[key] == summary[key], key
     assert {p.name for p in out.iterdir()} == {"summary.json", "attainment.csv",
-                                               "indicators.csv"}
+                                               "indicators.csv", "commit.csv",
+                                               "exceedance.csv"}
 
 
 # -- bad inputs ----------------------------------------------------------------------------------
