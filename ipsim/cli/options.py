@@ -35,6 +35,7 @@ FLAGS: dict[str, str] = {
     "levers": "--param", "balance": "--balance", "samples": "--samples",
     "paths_per_sample": "--paths-per-sample", "method": "--method", "prior": "--prior",
     "origins": "--origin", "scenario": "--scenario", "level": "--level",
+    "shares": "--levers", "value_range": "--range",
 }
 """API argument -> the flag that feeds it: an :class:`~ipsim.errors.ArgumentError` raised
 below the command line names the argument, and is shown under its flag."""
@@ -156,6 +157,7 @@ def preload(args) -> None:
         import matplotlib.backends.backend_agg  # noqa: F401
         import matplotlib.backends.backend_svg  # noqa: F401
 
+        import ipsim.report.decide_plots  # noqa: F401
         import ipsim.report.plots  # noqa: F401
         import ipsim.report.sensitivity_plots  # noqa: F401
         import ipsim.report.sweep_plots  # noqa: F401
