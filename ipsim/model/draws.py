@@ -204,37 +204,39 @@ def _quantile_by_summing(u: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np
     indices of the draws whose ``u`` is within the rounding of the sums of ``F(k)`` or
     ``F(k - 1)`` (to be decided by an exact CDF).
 
-    The draws still searching are compacted at every step: those that stop at step ``k``
-    have count ``k``, so no count is carried per draw.
+    The draws still searching are compacted at every step where some stop: those that stop
+    at step ``k`` have count ``k``, so no count is carried per draw.
     """
     out = np.zeros_like(lam)
-    doubts = []
-    idx = None  # None: all draws, in order
-    pmf = np.exp(-lam)
-    cdf = pmf.copy()
-    for step in range(_MAX_SUM_STEPS + 1):
+    pmf = np.exp(-lam)                      # F(0): most draws of a small mean stop here
+    going = pmf < u
+    gap = pmf - u
+    np.abs(gap, out=gap)
+    doubts = [np.flatnonzero(gap < _SUM_ROUNDING)]
+    idx = np.flatnonzero(going)
+    u, lam, cdf = u[idx], lam[idx], pmf[idx]
+    pmf = cdf * lam
+    cdf += pmf
+    for step in range(1, _MAX_SUM_STEPS + 1):
+        if not idx.size:
+            break
         stop = cdf >= u
-        n_stop = np.count_nonzero(stop)
-        if n_stop:
+        if stop.any():
             gap = cdf[stop] - u[stop]
             close = gap < _SUM_ROUNDING
             gap -= pmf[stop]                        # F(k - 1) - u < 0
             close |= gap > -_SUM_ROUNDING
-            j = np.flatnonzero(stop) if idx is None else idx[stop]
+            j = idx[stop]
             out[j] = step
-            if close.any():
-                doubts.append(j[close])
-            if n_stop == cdf.size:
-                break
+            doubts.append(j[close])
             going = ~stop
-            idx = np.flatnonzero(going) if idx is None else idx[going]
-            u, lam, pmf, cdf = u[going], lam[going], pmf[going], cdf[going]
+            idx, u, lam, pmf, cdf = idx[going], u[going], lam[going], pmf[going], cdf[going]
         pmf *= lam
         pmf *= 1.0 / (step + 1)
         cdf += pmf
-    else:
+    if idx.size:
         raise AssertionError("Poisson summation did not end")  # u <= Phi(5), lam < 4
-    return out, (np.concatenate(doubts) if doubts else np.zeros(0, dtype=np.intp))
+    return out, np.concatenate(doubts)
 
 
 def poisson_from_normal(z: np.ndarray, lam: np.ndarray) -> np.ndarray:
