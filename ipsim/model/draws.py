@@ -60,6 +60,14 @@ _MAX_SUM_STEPS = 48   # P(Poisson(4) > 48) < 1e-30: the summation always ends be
 _SUM_ROUNDING = 1e-13  # bound on the rounding of a summed CDF (48 additions of terms <= 1)
 
 
+def _same_shape(*arrays) -> list[np.ndarray]:
+    """The arguments as float arrays of their broadcast shape (no copy if already alike)."""
+    arrays = [np.asarray(a, dtype=float) for a in arrays]
+    if all(a.shape == arrays[0].shape for a in arrays):
+        return arrays
+    return np.broadcast_arrays(*arrays)
+
+
 def continuous_poisson_quantile(z: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """The continuous Poisson quantile ``a`` with ``Q(a, lam) = Phi(z)``, by its series.
 
@@ -76,7 +84,7 @@ def continuous_poisson_quantile(z: np.ndarray, lam: np.ndarray) -> np.ndarray:
     Its error is below :func:`series_error_bound` for ``lam >= 2`` and ``|z| <= 4``
     (``tests/model/test_draws.py`` checks it on a dense grid against ``scipy.special``).
     """
-    z, lam = np.broadcast_arrays(np.asarray(z, float), np.asarray(lam, float))
+    z, lam = _same_shape(z, lam)
     t = 1.0 / np.sqrt(lam)
     z2 = z * z
     c4 = ((228.0 * z2 + 675.0) * z2 - 5189.0) * z2 - 256.0
@@ -104,7 +112,7 @@ def series_error_bound(z: np.ndarray, lam: np.ndarray) -> np.ndarray:
     of the error to ``(1 + z^2)^3.5 lam^-2.5`` measured for ``lam`` in [2, 1e4] and
     ``|z| <= 4`` is 1.2e-3) plus ``1e-13 lam`` for rounding.
     """
-    z, lam = np.broadcast_arrays(np.asarray(z, float), np.asarray(lam, float))
+    z, lam = _same_shape(z, lam)
     w = 1.0 + z * z
     band = w * w * w
     band *= np.sqrt(w)
@@ -133,6 +141,7 @@ def _exact_by_steps(z: np.ndarray, lam: np.ndarray, k: np.ndarray) -> np.ndarray
     leave (far tails, a wide series band); the candidate is within a few counts.
     """
     k = np.maximum(np.where(np.isfinite(k), k, 0.0), 0.0)
+    z = np.clip(z, -Z_LIMIT, Z_LIMIT)
     for direction in (1.0, -1.0):
         idx = np.arange(k.size)
         while idx.size:
@@ -148,6 +157,7 @@ def _exact_by_steps(z: np.ndarray, lam: np.ndarray, k: np.ndarray) -> np.ndarray
 def _candidate(z: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """A starting count for :func:`_exact_by_steps`: scipy's continuous inversion (lower
     tail from ``Phi(z)``, upper tail from ``Phi(-z)``), rounded up."""
+    z = np.clip(z, -Z_LIMIT, Z_LIMIT)
     with np.errstate(invalid="ignore", over="ignore"):
         a = np.where(z <= 0, special.pdtrik(special.ndtr(z), lam) + 1.0,
                      special.gdtrib(1.0, special.ndtr(-z), lam))
@@ -272,10 +282,9 @@ def poisson_from_normal(z: np.ndarray, lam: np.ndarray) -> np.ndarray:
     --------
     scipy.stats.poisson : the exact distribution these counts follow.
     """
-    z, lam = np.broadcast_arrays(np.asarray(z, float), np.asarray(lam, float))
+    z, lam = _same_shape(z, lam)
     shape = z.shape
-    z = np.clip(z.ravel(), -Z_LIMIT, Z_LIMIT)
-    lam = lam.ravel()
+    z, lam = z.ravel(), lam.ravel()
     series = lam >= SERIES_FROM
     n_series = np.count_nonzero(series)
     if n_series == lam.size:
@@ -377,11 +386,9 @@ def gamma_from_normal(z: np.ndarray, shape: np.ndarray, scale: np.ndarray) -> np
     --------
     scipy.stats.gamma : same (shape, scale) convention.
     """
-    z, shape, scale = np.broadcast_arrays(np.asarray(z, float), np.asarray(shape, float),
-                                          np.asarray(scale, float))
+    z, shape, scale = _same_shape(z, shape, scale)
     dims = z.shape
-    z = np.clip(z.ravel(), -Z_LIMIT, Z_LIMIT)
-    shape = shape.ravel()
+    z, shape = z.ravel(), shape.ravel()
     out = np.zeros(z.size)
     series = shape >= GAMMA_SERIES_FROM
     series &= np.abs(z) <= GAMMA_SERIES_Z
@@ -394,6 +401,6 @@ def gamma_from_normal(z: np.ndarray, shape: np.ndarray, scale: np.ndarray) -> np
     exact &= ~series
     if exact.any():
         i = np.flatnonzero(exact)
-        out[i] = _gamma_exact(z[i], shape[i])
+        out[i] = _gamma_exact(np.clip(z[i], -Z_LIMIT, Z_LIMIT), shape[i])
     out *= scale.ravel()
     return out.reshape(dims)
