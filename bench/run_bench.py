@@ -103,8 +103,8 @@ def _digest(result) -> str:
 def child_run(spec: dict) -> dict:
     """One pipeline.run in this (fresh) process."""
     t0 = time.perf_counter()
-    from ipsim.pipeline import DEFAULT_CHUNK_PATHS, run
     from ipsim.scenario.validate import load_scenario
+    from ipsim.study.pipeline import DEFAULT_CHUNK_PATHS, run
 
     t1 = time.perf_counter()
     rss_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -130,7 +130,7 @@ def child_run(spec: dict) -> dict:
 def child_load(spec: dict) -> dict:
     """Cold import of the package, then loading and validating the scenario (best of 5)."""
     t0 = time.perf_counter()
-    import ipsim.pipeline  # noqa: F401
+    import ipsim.study.pipeline  # noqa: F401
     from ipsim.scenario.validate import load_scenario
 
     t1 = time.perf_counter()
@@ -153,8 +153,8 @@ def child_chunk(spec: dict) -> dict:
     big run do."""
     from ipsim.engines import vectorised
     from ipsim.engines.streams import BLOCK
-    from ipsim.pipeline import DEFAULT_CHUNK_PATHS, DEFAULT_KEEP_PATHS, _chunk
     from ipsim.scenario.validate import load_scenario
+    from ipsim.study.pipeline import DEFAULT_CHUNK_PATHS, DEFAULT_KEEP_PATHS, _chunk
 
     source = _source_hash()
     s = load_scenario(spec["scenario"])
@@ -192,15 +192,9 @@ def child_chunk(spec: dict) -> dict:
 
 def _stream_plan(scenario):
     """The engine's streams: (name, normals per path per month), and the parameter streams."""
-    from ipsim.model import pledge, programme, securitisation, transfers, uncertainty
-    from ipsim.scenario.params import Distribution
+    from ipsim.engines.vectorised import stream_plan
 
-    normals = [("shocks", uncertainty.DRAWS), ("transfers", transfers.DRAWS),
-               ("pledge", pledge.DRAWS), ("securitisation", securitisation.DRAWS),
-               ("programme", programme.DRAWS)]
-    uniforms = [f"param:{section}.{name}" for section, values in scenario.parameters.items()
-                for name, value in values.items() if isinstance(value, Distribution)]
-    return normals, uniforms
+    return stream_plan(scenario)
 
 
 def _rng_check(scenario, seed: int, normals, uniforms, make_gens) -> bool:
@@ -230,8 +224,8 @@ def child_rng(spec: dict) -> dict:
     import numpy as np
 
     from ipsim.engines.streams import BLOCK, block_sizes
-    from ipsim.pipeline import DEFAULT_CHUNK_PATHS
     from ipsim.scenario.validate import load_scenario
+    from ipsim.study.pipeline import DEFAULT_CHUNK_PATHS
 
     s = load_scenario(spec["scenario"])
     seed, paths, months = s.seed, spec["paths"], s.horizon_months
@@ -721,7 +715,7 @@ def main(argv=None) -> int:
     print(f"about {cost['tiny_s'] * 1e3:.0f} ms fixed per chunk + "
           f"{cost['per_path_s'] * 1e6:.1f} us per path; a {paths:,}-path run at the default "
           f"chunk is {n_chunks} chunks")
-    print(f"cold import of ipsim.pipeline: {load['import_s']:.2f} s; load + validate "
+    print(f"cold import of ipsim.study.pipeline: {load['import_s']:.2f} s; load + validate "
           f"{args.scenario}: {load['first_load_s'] * 1e3:.0f} ms first, "
           f"{load['load_s'] * 1e3:.0f} ms warm")
     print()

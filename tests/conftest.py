@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ipsim import pipeline
 from ipsim.engines.streams import BLOCK
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build, load_scenario
 from ipsim.scenario.yaml_loader import load_yaml
+from ipsim.study import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = ROOT / "scenarios" / "key-city-2020.yaml"
@@ -36,6 +36,17 @@ def scenario_from(modify: Callable[[dict], None] | None = None,
     if modify is not None:
         modify(data)
     return build(data, marks, str(path), text)
+
+
+def patch_step(monkeypatch, name: str, step: Callable) -> None:
+    """Replace mechanism ``name``'s step in the registry for one test (workers forked during
+    the test inherit it)."""
+    from dataclasses import replace
+
+    from ipsim.model import registry
+
+    monkeypatch.setattr(registry, "MECHANISMS", [
+        replace(m, step=step) if m.name == name else m for m in registry.MECHANISMS])
 
 
 def switch_off_randomness(data: dict) -> None:

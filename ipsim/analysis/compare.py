@@ -2,7 +2,7 @@
 
 How the pairing is guaranteed
 -----------------------------
-:func:`ipsim.pipeline.run` simulates the base and every variant on the same paths, chunk by
+:func:`ipsim.study.pipeline.run` simulates the base and every variant on the same paths, chunk by
 chunk, and four properties of the engine make "the same path" mean the same luck:
 
 1. **One stream per block of paths and per mechanism** (:mod:`ipsim.engines.streams`): the
@@ -10,9 +10,10 @@ chunk, and four properties of the engine make "the same path" mean the same luck
    ``(b, crc32(name))``. A path's random numbers depend on the seed, its block and the
    stream only: not on the scenario, the chunking or the number of workers.
 2. **Fixed consumption**: every month each mechanism draws an array of a fixed shape from
-   its own stream (common shocks ``(paths, 5)``, transfers 1, pledge 3, securitisation 2,
-   programme outputs 5 columns) whatever the policy and the state: no rejection sampling, no
-   draw-until loops, no state-dependent sizes. Month ``m`` of path ``i`` sees the same
+   its own stream (the common shocks one column for the economy and one per shock series,
+   every other mechanism the columns it declares: :attr:`ipsim.model.mechanism.Mechanism.
+   draws`) whatever the policy and the state: no rejection sampling, no draw-until loops, no
+   state-dependent sizes. Month ``m`` of path ``i`` sees the same
    numbers in every variant, and a lever of one mechanism cannot shift another's numbers.
 3. **Parameter draws by inversion, one named stream each**: an uncertain parameter is
    ``F^{-1}(u)`` with ``u`` one uniform per path from stream ``param:<section>.<name>``.
@@ -39,8 +40,7 @@ Where the pairing is weaker or cannot hold (:func:`pairing_notes` reports each c
 * the map from numbers to outcomes is monotone mechanism by mechanism, not for the model as
   a whole: feedbacks (defaults of the extra loans a bigger pool covers drain it; the
   mid-term gate opens on some paths and not others) can make a lever that helps on average
-  hurt a particular path; and the Poisson counts switch from exact inversion to the
-  Cornish-Fisher quantile at a mean of 3, where a count can drop by one as the mean crosses 3.
+  hurt a particular path.
 
 A variant that is the same model as the base (its overrides change nothing) is reported as
 identical: difference 0, interval [0, 0], p-value 1. Any other variant keeps a score
@@ -55,9 +55,9 @@ from dataclasses import dataclass, replace
 from ipsim.analysis.attainment import ALL, Proportion, Tally, proportion
 from ipsim.analysis.paired import PairedDifference, paired_difference
 from ipsim.scenario.params import Distribution, Scenario
-from ipsim.scenario.variants import check_comparable
 
-__all__ = ["Row", "Side", "Best", "Comparison", "compare", "same_model", "pairing_notes"]
+__all__ = ["Row", "Side", "Best", "Comparison", "compare", "same_model", "pairing_notes",
+           "paired_half_width"]
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def compare(scenarios: list[Scenario], tallies: list[Tally], level: float = 0.95
     Parameters
     ----------
     scenarios : list of Scenario
-        The base first, then the variants, as run by one :func:`ipsim.pipeline.run` call.
+        The base first, then the variants, as run by one :func:`ipsim.study.pipeline.run` call.
     tallies : list of Tally
         Their counts, in the same order (``gained``/``lost`` against the base; ``beats``
         for best against runner-up).
@@ -191,7 +191,7 @@ def compare(scenarios: list[Scenario], tallies: list[Tally], level: float = 0.95
         raise ValueError("every scenario of a comparison must run on the same paths")
     sides = []
     for scenario, tally in zip(scenarios, tallies, strict=True):
-        problem = check_comparable(base, scenario)
+        problem = base.comparable_with(scenario)
         if problem:
             raise ValueError(problem)
         identical = same_model(base, scenario)
@@ -222,3 +222,12 @@ def _best(sides: list[Side], tallies: list[Tally], level: float, method: str) ->
                              tallies[b].n, level, method,
                              exact=same_model(sides[b].scenario, sides[r].scenario))
     return Best(sides[b].name, sides[r].name, diff)
+
+
+def paired_half_width(scenarios: list[Scenario], tallies: list[Tally],
+                      level: float = 0.95) -> float:
+    """The largest half-width of the paired difference intervals a comparison reports
+    (every variant against the base, per target and jointly): the precision of a
+    comparison, for a run that stops at one (:func:`ipsim.study.pipeline.run`)."""
+    c = compare(scenarios, tallies, level)
+    return max((r.diff.ci_high - r.diff.ci_low) / 2 for side in c.variants for r in side.rows)

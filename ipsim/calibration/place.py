@@ -29,13 +29,13 @@ from scipy import stats
 
 from ipsim.calibration import offsets as offsets_
 from ipsim.calibration.fit import LEVEL, Estimate, SeriesFit, fit_series
+from ipsim.calibration.history import History
 from ipsim.calibration.overlay import Base, short_run
 from ipsim.calibration.series import FITTED, series_data
 from ipsim.calibration.shocks import ShockFit, fit_loadings
-from ipsim.errors import UsageError
-from ipsim.history import History
+from ipsim.errors import ArgumentError, UsageError
+from ipsim.model import registry
 from ipsim.scenario.params import Distribution, Scenario
-from ipsim.scenario.schema import SECTIONS
 
 __all__ = ["Calibration", "calibrate", "PRIORS", "mean_of"]
 
@@ -150,7 +150,7 @@ def calibrate(history: History, base: Base, *, level: float = LEVEL, prior: str 
         Paths of the shock-free run that measures the model offsets.
     """
     if prior not in PRIORS:
-        raise UsageError(f"--prior: unknown prior '{prior}'; allowed: {', '.join(PRIORS)}")
+        raise ArgumentError("prior", f"unknown prior '{prior}'; allowed: {', '.join(PRIORS)}")
     sc = base.scenario
     p = sc.parameters
     mean_loan = sc.baseline.get("pledge_amount", 1.5e9) / sc.baseline.get("pledge_projects", 120)
@@ -221,7 +221,7 @@ def _within(section: str, name: str, dist: dict, notes: list) -> dict:
     """``dist`` (normal or lognormal), narrowed if more than 0.5 % of it falls outside the
     parameter's allowed range (a scenario allows 1 %), with a note; the centre is clipped
     into the range first."""
-    param = next(p for p in SECTIONS[section] if p.name == name)
+    param = next(p for p in registry.sections()[section] if p.name == name)
     low, high = param.low, param.high
     q = stats.norm.ppf(1 - _OUTSIDE)
     out = dict(dist)

@@ -10,15 +10,33 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import Any
 
 from ipsim.errors import UsageError
 
 __all__ = ["Parser", "positive_int", "seed", "add_run_options", "progress_bar", "checked",
-           "simulate", "check_engine", "load_plots", "dask_address", "DASK_ENV"]
+           "simulated", "print_precision", "check_engine", "load_plots", "dask_address",
+           "DASK_ENV", "FLAGS", "flag_of", "precision_value"]
 
 DASK_ENV = "IPSIM_DASK"
 """Environment variable with the default Dask scheduler address (``tcp://host:8786``)."""
+
+
+FLAGS: dict[str, str] = {
+    "paths": "--paths", "seed": "--seed", "workers": "--workers", "chunk_paths": "--chunk-paths",
+    "engine": "--engine", "dask": "--dask", "out": "--out", "variants": "--variants",
+    "levers": "--param", "balance": "--balance", "samples": "--samples",
+    "paths_per_sample": "--paths-per-sample", "method": "--method", "prior": "--prior",
+    "origins": "--origin", "scenario": "--scenario", "level": "--level",
+}
+"""API argument -> the flag that feeds it: an :class:`~ipsim.errors.ArgumentError` raised
+below the command line names the argument, and is shown under its flag."""
+
+
+def flag_of(argument: str) -> str:
+    """The flag of an API argument (``chunk_paths`` -> ``--chunk-paths``)."""
+    return FLAGS.get(argument, "--" + argument.replace("_", "-"))
 
 
 class Parser(argparse.ArgumentParser):
@@ -39,6 +57,20 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
     return int(value)
+
+
+def precision_value(text: str) -> float:
+    """A half-width in (0, 0.5): ``0.005``, or ``0.5pp`` / ``0.5%`` (percentage points)."""
+    t = text.strip().lower()
+    scale = 100.0 if t.endswith(("pp", "%")) else 1.0
+    try:
+        value = float(t.removesuffix("pp").removesuffix("%")) / scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a half-width such as 0.005 or 0.5pp, got "
+                                         f"{text!r}") from None
+    if not 0 < value < 0.5:
+        raise argparse.ArgumentTypeError(f"must be in (0, 0.5), got {text}")
+    return value
 
 
 def seed(text: str) -> int:
@@ -71,6 +103,11 @@ def add_run_options(parser: argparse.ArgumentParser, *, out_help: str,
     parser.add_argument("--dask", default=None, metavar="ADDRESS",
                         help=f"run the chunks on this Dask scheduler (tcp://host:8786; default "
                         f"${DASK_ENV} if set); same results as a local run")
+    parser.add_argument("--precision", type=precision_value, default=None, metavar="HALF_WIDTH",
+                        help="run whole chunks until every reported probability's 95 %% "
+                        "interval is at most this wide on each side (0.005 = 0.5 percentage "
+                        "points; for compare, every paired difference's), --paths being the "
+                        "cap; the result equals a run of the paths used")
     parser.add_argument("--out", default=None, help=out_help)
     parser.add_argument("--no-plots", action="store_true", help="write tables only")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no table")
@@ -94,7 +131,7 @@ def checked(update: Callable[[int], None], arm: Callable[[], None]) -> Callable[
 
 def check_engine(engine: str) -> None:
     """Refuse an unknown ``--engine`` (before anything is loaded or run)."""
-    from ipsim.pipeline import ENGINES
+    from ipsim.study.pipeline import ENGINES  # noqa: I001  (not at start-up: it loads the model)
 
     if engine not in ENGINES:
         raise UsageError(f"--engine: unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
@@ -116,16 +153,27 @@ def dask_address(args) -> str | None:
     return address.strip() or None
 
 
-def simulate(args, scenarios: Sequence, seed_: int, arm: Callable[[], None]):
-    """Run ``scenarios`` on the same paths with the command's options and a progress bar."""
-    from ipsim.pipeline import run
-
-    bar = progress_bar(args.paths, args.quiet)
+def simulated(args, arm: Callable[[], None], call: Callable[..., Any], total: int | None = None,
+              unit: str = "path"):
+    """``call(**options)`` with the command's run options and a progress bar over ``total``
+    (default ``--paths``): ``paths``, ``workers``, ``chunk_paths``, ``engine``, ``dask`` and a
+    ``progress`` callback that is also a signal check point."""
+    bar = progress_bar(args.paths if total is None else total, args.quiet, unit)
     try:
-        result = run(scenarios, args.paths, seed_, workers=args.workers,
-                     chunk_paths=args.chunk_paths, engine=args.engine,
-                     progress=checked(bar.update, arm), dask=dask_address(args))
+        result = call(paths=args.paths, workers=args.workers, chunk_paths=args.chunk_paths,
+                      engine=args.engine, progress=checked(bar.update, arm),
+                      dask=dask_address(args), precision=args.precision)
     finally:
         bar.close()
     arm()
     return result
+
+
+def print_precision(data: dict, what: str = "every probability") -> None:
+    """One line on a run that stopped at a precision (``data["precision"]``), if it did."""
+    pr = data.get("precision")
+    if not pr:
+        return
+    how = "stopped at" if pr["stopped_early"] else "ran all"
+    print(f"{how} {pr['paths_used']:,} of at most {pr['max_paths']:,} paths: {what} within "
+          f"+/- {pr['reached'] * 100:.2f} pp at 95 % (asked +/- {pr['asked'] * 100:.2f} pp)")

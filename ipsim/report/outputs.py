@@ -6,12 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ipsim.analysis.summary import indicator_rows, target_path, target_rows
-from ipsim.errors import UsageError
-from ipsim.model.indicators import INDICATORS
-from ipsim.report.atomic import carry_over, staged_directory
+from ipsim.analysis.summary import indicator_rows, target_rows
+from ipsim.errors import ArgumentError
+from ipsim.model import registry
+from ipsim.model.measures import measure
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
+from ipsim.runtime.atomic import carry_over, staged_directory
 
 __all__ = ["summarise", "write_run", "check_out", "KEPT_INSIDE"]
 
@@ -39,12 +40,12 @@ def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ..
     if not out.exists() and not out.is_symlink():
         return
     if not out.is_dir() or out.is_symlink():
-        raise UsageError(f"--out {out}: exists and is not a folder")
+        raise ArgumentError("out", "exists and is not a folder", value=str(out))
     others = [p for p in out.iterdir() if not (p.name in kept and p.is_dir())]
     if others and not (out / marker).is_file():
-        raise UsageError(f"--out {out}: folder is not empty and holds no ipsim result "
-                         f"({marker}); a run replaces its output folder whole, so name a "
-                         "new or empty folder")
+        raise ArgumentError("out", f"folder is not empty and holds no ipsim result "
+                            f"({marker}); a run replaces its output folder whole, so name a "
+                            "new or empty folder", value=str(out))
 
 
 def summarise(run) -> dict:
@@ -72,18 +73,23 @@ def _plots(run, summary: dict, out: Path) -> None:
                out / "attainment")
     years = scenario.start_year - 1 + np.arange(scenario.years + 1)
     done = set()
+    indicators = registry.indicators()
     for t in scenario.targets:
-        if t.measure not in ("cagr", "mean_yoy") or t.indicator in done:
+        m = measure(t.measure)
+        key = (t.indicator, m.fan_name)
+        if m.fan is None or key in done:
             continue
-        done.add(t.indicator)
+        done.add(key)
         yearly = kept.yearly[t.indicator]
+        series = m.fan_series(yearly)
         qs = dict(zip(("q05", "q25", "q50", "q75", "q95"),
-                      np.quantile(yearly, (0.05, 0.25, 0.5, 0.75, 0.95), axis=0), strict=True))
-        path = target_path(t, float(np.mean(yearly[:, 0])), scenario.years)
-        ind = INDICATORS[t.indicator]
-        fig = plots.fan_chart(years, qs, ind.unit.split("/")[0], ind.label, sub, path,
-                              f"target: {t.label}")
-        plots.save(fig, out / f"fan_{t.indicator}")
+                      np.quantile(series, (0.05, 0.25, 0.5, 0.75, 0.95), axis=0), strict=True))
+        path = m.target_path(float(np.mean(yearly[:, 0])), t.threshold, scenario.years)
+        ind = indicators[t.indicator]
+        unit = ind.unit.split("/")[0]
+        title = f"{ind.label}, {m.fan_name}" if m.fan_name else ind.label
+        fig = plots.fan_chart(years, qs, unit, title, sub, path, f"target: {t.label}")
+        plots.save(fig, out / "_".join(("fan", t.indicator, m.fan_name)).rstrip("_"))
 
 
 def write_run(run, out: str | Path, make_plots: bool = True) -> dict:

@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 
 from ipsim.analysis.attainment import Tally, attainment_matrix, proportion
-from ipsim.analysis.measures import cagr
-from ipsim.engines.paths import IndicatorPaths
+from ipsim.model.measures import cagr
+from ipsim.model.paths import IndicatorPaths
 from ipsim.scenario.params import Target
 from tests.conftest import CLOSED_FORM_PATHS, GROWTH_MU, GROWTH_SD, GROWTH_THRESHOLDS
 

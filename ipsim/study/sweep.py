@@ -1,7 +1,7 @@
 """Run every point of a policy sweep on common random numbers, resumably, locally or on Dask.
 
 Task granularity: **one task = one chunk of paths x every feasible point**. Inside a task
-:func:`ipsim.pipeline.simulate_chunk` simulates each point on the same paths, so
+:func:`ipsim.study.pipeline.simulate_chunk` simulates each point on the same paths, so
 
 * every point sees the same random numbers path by path (the seed is the run's, the streams
   belong to the blocks of the chunk: :mod:`ipsim.engines.streams`), and the task's result is
@@ -16,7 +16,7 @@ Task granularity: **one task = one chunk of paths x every feasible point**. Insi
 (The alternative, one task per point and chunk, parallelises over points too but loses the
 pairwise counts; with 20 points and 100,000 paths the chunks alone give 13 tasks.)
 
-Each finished task's tallies are stored at once in a :class:`ipsim.taskcache.TaskCache`
+Each finished task's tallies are stored at once in a :class:`ipsim.runtime.taskcache.TaskCache`
 (in the caller's process: Dask workers need no shared disk), keyed by the scenario's
 SHA-256, every point's overrides, the seed, the paths, the engine, the chunk and the ipsim and
 numpy versions; a re-run with the same arguments reuses them.
@@ -33,12 +33,12 @@ from pathlib import Path
 import numpy as np
 
 import ipsim
-from ipsim import execution, pipeline, resources
-from ipsim.analysis.attainment import Tally
+from ipsim.analysis.attainment import Tally, half_width
 from ipsim.errors import UsageError
-from ipsim.scenario.params import Scenario
-from ipsim.scenario.points import Lever, Point
-from ipsim.taskcache import TaskCache
+from ipsim.runtime import execution, resources
+from ipsim.runtime.taskcache import TaskCache
+from ipsim.scenario.params import Lever, Point, Scenario
+from ipsim.study import pipeline
 
 __all__ = ["SweepRun", "run_sweep", "SWEEP_CHUNK_PATHS", "cache_context"]
 
@@ -66,6 +66,9 @@ class SweepRun:
     tasks: int
     reused: int                 # tasks taken from the cache
     elapsed_s: float
+    precision: float | None = None   # the half-width asked for, if the sweep stopped at one
+    reached: float | None = None     # the largest half-width reached (with ``precision``)
+    max_paths: int | None = None     # the cap on paths (with ``precision``)
 
 
 def _task(task) -> list[Tally]:
@@ -86,7 +89,8 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
               seed: int, *, balance: Sequence[str] = (), workers: int = 1,
               chunk_paths: int | None = None, engine: str = "vectorised",
               cache: Path | str | None = None, reuse: bool = True,
-              progress: Callable[[int], None] | None = None, dask=None) -> SweepRun:
+              progress: Callable[[int], None] | None = None, dask=None,
+              precision: float | None = None) -> SweepRun:
     """Simulate every feasible point on the same ``paths`` paths.
 
     Parameters
@@ -100,14 +104,14 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
     seed : int
         Seed shared by every point, >= 0.
     balance : sequence of str
-        The ``--balance`` shares (recorded only; already applied in ``points``).
+        The balancing allocation shares (recorded only; already applied in ``points``).
     workers : int
         Local processes (1 = this process); ignored with ``dask``.
     chunk_paths : int, optional
         Paths per task (default :data:`SWEEP_CHUNK_PATHS`); changes the tasks, never the
         results.
     engine : str
-        A key of :data:`ipsim.pipeline.ENGINES`.
+        A key of :data:`ipsim.study.pipeline.ENGINES`.
     cache : path, optional
         Folder of the task cache (None: no cache).
     reuse : bool
@@ -116,11 +120,15 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
         Called with the paths x points of each task as it completes (reused tasks first).
     dask : str or distributed.Client, optional
         Run the tasks on this Dask cluster.
+    precision : float, optional
+        Stop at the first chunk boundary where every feasible point's reported probabilities
+        have a 95 % half-width of at most this; ``paths`` is then a cap (as
+        :func:`ipsim.study.pipeline.run`).
 
     Raises
     ------
     UsageError
-        Every point is infeasible, or bad arguments (:func:`ipsim.pipeline.plan`).
+        Every point is infeasible, or bad arguments (:func:`ipsim.study.pipeline.plan`).
     """
     t0 = time.perf_counter()
     feasible = [p for p in points if p.feasible]
@@ -146,7 +154,34 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
                 done[i] = hit
                 if progress:
                     progress(pipeline.paths_in(engine, paths, *chunks[i]) * len(scenarios))
-    todo = [i for i in range(len(chunks)) if i not in done]
+    reused = len(done)
+    step = len(chunks) if precision is None else max(1, 2 * workers)
+    totals: list[Tally] = []
+    used, achieved = 0, None
+    for start in range(0, len(chunks), step):     # rounds of chunks, judged in chunk order
+        batch = range(start, min(start + step, len(chunks)))
+        _compute([i for i in batch if i not in done], chunks, done, (scenarios, engine, seed,
+                 paths), store, keys, workers, dask, progress)
+        for i in batch:
+            totals = list(done[i]) if not totals else \
+                [a + b for a, b in zip(totals, done[i], strict=True)]
+            used = pipeline.paths_in(engine, paths, 0, chunks[i][0] + chunks[i][1])
+            if precision is not None:
+                achieved = max(half_width(tally) for tally in totals)
+                if achieved <= precision:
+                    break
+        if precision is not None and achieved <= precision:
+            break
+    return SweepRun(base, tuple(levers), tuple(balance), list(points), totals, seed, used,
+                    engine, workers, chunk_paths, "local" if dask is None else "dask",
+                    len(chunks), reused, time.perf_counter() - t0, precision, achieved,
+                    paths if precision is not None else None)
+
+
+def _compute(todo: list[int], chunks, done: dict, job: tuple, store, keys, workers: int, dask,
+             progress) -> None:
+    """Run the chunks ``todo`` of a sweep, storing each in ``done`` and the cache."""
+    scenarios, engine, seed, paths = job
     tasks = [(scenarios, engine, seed, paths, *chunks[i], 0) for i in todo]
     with contextlib.closing(execution.imap(_task, tasks, workers=workers, dask=dask)) as it:
         for j, tallies in it:
@@ -156,9 +191,3 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
                 store.put(keys[i], tallies)
             if progress:
                 progress(pipeline.paths_in(engine, paths, *chunks[i]) * len(scenarios))
-    totals = list(done[0])
-    for i in range(1, len(chunks)):  # in chunk order
-        totals = [a + b for a, b in zip(totals, done[i], strict=True)]
-    return SweepRun(base, tuple(levers), tuple(balance), list(points), totals, seed, paths,
-                    engine, workers, chunk_paths, "local" if dask is None else "dask",
-                    len(chunks), len(chunks) - len(todo), time.perf_counter() - t0)
