@@ -14,7 +14,7 @@ What one run measures, each in a fresh subprocess, with the load average beside 
   the random numbers of a light model of the same shape: per path-month 4 standard normals,
   3 Poisson(50) and 1 gamma(20) variates, for ``--paths`` paths x 36 months, in chunks of
   65,536 paths (memory bounded);
-* the default scenario through ``ipsim.pipeline.run`` at ``--paths`` on 1 and 2 workers
+* the default scenario through ``ipsim.study.pipeline.run`` at ``--paths`` on 1 and 2 workers
   (and 2 workers at the ``--chunks`` sizes): wall time and its **ratio to the anchor**;
 * peak memory of the whole run (the process and its workers): ``ru_maxrss`` of
   ``RUSAGE_SELF`` and ``RUSAGE_CHILDREN`` (the largest worker) and the peak RSS / PSS of the
@@ -23,7 +23,7 @@ What one run measures, each in a fresh subprocess, with the load average beside 
 * the **fixed cost of one engine call**: ``vectorised.simulate`` at 1 to 4,096 paths, a
   straight line fitted to the times and extrapolated to 0 paths;
 * per-chunk costs (4,096 to 65,536 paths) and the whole pipeline task at the default chunk;
-* the per-path-and-point CPU cost of a 20-point sweep (``ipsim.sweep.run_sweep``, one worker)
+* the per-path-and-point CPU cost of a 20-point sweep (``ipsim.study.sweep.run_sweep``, one worker)
   and of Sobol' sets (``ipsim.engines.batch.simulate_sets`` through the sensitivity task);
 * numpy alone drawing exactly the engine's own random numbers (same seeds, spawn keys and
   ``(paths, k)`` calls; checked against ``ipsim.engines.streams.Streams``);
@@ -348,13 +348,13 @@ def child_fixed(spec: dict) -> dict:
 def child_sweep(spec: dict) -> dict:
     """A ``points``-point risk-pool sweep of ``paths`` paths a point, one worker, no cache:
     CPU seconds per path and point."""
-    from ipsim.scenario.points import load_points, parse_balance, parse_lever
-    from ipsim.sweep import run_sweep
+    from ipsim.cli.parsing import parse_lever, parse_names
+    from ipsim.scenario.points import load_points
+    from ipsim.study.sweep import run_sweep
 
     levers = [parse_lever(f"policy.allocation.risk_pool=0.05:0.45:{spec['points']}")]
     balance = "interest_subsidy,transfer_subsidy,operation_platforms,sme_transformation"
-    base, points = load_points(str(ROOT / spec["scenario"]), levers,
-                               parse_balance(balance, levers))
+    base, points = load_points(str(ROOT / spec["scenario"]), levers, parse_names(balance))
     c0, t0 = time.process_time(), time.perf_counter()
     result = run_sweep(base, levers, points, spec["paths"], base.seed, workers=1)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -366,12 +366,12 @@ def child_sweep(spec: dict) -> dict:
 
 def child_sobol(spec: dict) -> dict:
     """Sobol' sets as the sensitivity analysis evaluates them: ``sets`` parameter sets of
-    ``paths`` paths each in one batched engine call (``ipsim.sensitivity._task``, which calls
+    ``paths`` paths each in one batched engine call (``ipsim.study.sensitivity._task``, which calls
     ``ipsim.engines.batch.simulate_sets``); best of ``reps``, CPU seconds per path and set."""
     import numpy as np
 
-    from ipsim import sensitivity
     from ipsim.scenario.validate import load_scenario
+    from ipsim.study import sensitivity
 
     s = load_scenario(spec["scenario"])
     fs = sensitivity.factors(s)
