@@ -121,6 +121,15 @@ def test_zero_mean_gives_zero():
     assert np.all(poisson_from_normal(z, lam)[lam == 0] == 0.0)
 
 
+def test_impossible_means_give_nan():
+    """A NaN or infinite mean gives NaN (so the engine's flow checks name the mechanism),
+    next to ordinary means that keep their exact counts."""
+    z = np.array([0.3, -1.0, 2.0, 0.5])
+    k = poisson_from_normal(z, np.array([np.nan, np.inf, 7.0, 0.5]))
+    assert np.isnan(k[:2]).all()
+    assert np.array_equal(k[2:], poisson_from_normal(z[2:], np.array([7.0, 0.5])))
+
+
 def test_shapes_and_dtype():
     """Broadcast shape of z and lam, float64 whole numbers, a 0-d result for scalars."""
     z = _normals(3, 24).reshape(4, 6)
