@@ -29,6 +29,7 @@ FLAGS: dict[str, str] = {
     "levers": "--param", "balance": "--balance", "samples": "--samples",
     "paths_per_sample": "--paths-per-sample", "method": "--method", "prior": "--prior",
     "origins": "--origin", "scenario": "--scenario", "level": "--level",
+    "shares": "--levers", "value_range": "--range",
 }
 """API argument -> the flag that feeds it: an :class:`~ipsim.errors.ArgumentError` raised
 below the command line names the argument, and is shown under its flag."""

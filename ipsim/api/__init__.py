@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ipsim.analysis.attainment import ALL, Proportion, proportion
+from ipsim.analysis.commit import CommitLevel
 from ipsim.analysis.compare import Comparison, paired_half_width
 from ipsim.analysis.compare import compare as compare_tallies
 from ipsim.analysis.measures import value as measure_value
@@ -40,9 +41,9 @@ from ipsim.study import pipeline
 from ipsim.study.sweep import SweepRun, run_sweep
 
 __all__ = ["load", "load_runnable", "with_overrides", "variants", "run", "compare", "sweep",
-           "sweep_points",
-           "RunResult", "TargetResult", "ComparisonResult", "SweepResult", "Proportion",
-           "Scenario", "Target", "IndicatorPaths"]
+           "sweep_points", "optimise", "goal",
+           "RunResult", "TargetResult", "ComparisonResult", "SweepResult", "OptimiseResult",
+           "GoalResult", "CommitLevel", "Proportion", "Scenario", "Target", "IndicatorPaths"]
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any]
 """A scenario, a scenario file's path, or a scenario as a mapping (as its YAML would load)."""
@@ -233,8 +234,18 @@ class RunResult:
         paths = self.paths
         return {t.id: measure_value(t, paths) for t in self.scenario.targets}
 
+    def commit(self) -> dict[str, list[CommitLevel]]:
+        """Target id -> the levels it meets with 50, 80 and 90 % odds, each with its
+        distribution-free interval, from the kept paths (no new simulation; see
+        :mod:`ipsim.analysis.commit`): a growth rate as a fraction a year, a count, or for
+        an event the month by which it happens."""
+        from ipsim.report.commit import levels
+
+        return levels(self.scenario, self.paths)
+
     def summary(self) -> dict:
-        """The content of ``summary.json`` (provenance, targets, joint, release)."""
+        """The content of ``summary.json`` (provenance, targets with their commit levels,
+        joint, release)."""
         from ipsim.report.outputs import summarise
 
         return summarise(self.simulation)
@@ -491,3 +502,6 @@ def sweep(scenario: ScenarioLike, levers: Mapping[str, Sequence] | Sequence[Leve
                           workers=workers, chunk_paths=chunk_paths, engine=engine, cache=cache,
                           reuse=reuse, progress=progress, dask=dask, precision=precision)
     return SweepResult(sweep_run, summarise(points, sweep_run.tallies))
+
+
+from ipsim.api.decide import GoalResult, OptimiseResult, goal, optimise  # noqa: E402
