@@ -16,7 +16,7 @@ the one-way analysis-of-variance estimator of the between-group variance compone
 input that does nothing has an index near 0 with an interval holding 0, where the raw ratio
 would be about ``B / n``. The remaining bias is the variation of ``E[Y | X]`` inside a bin,
 at most ``E[(dm/du)^2] / (12 B^2 Var Y)`` for ``m(u) = E[Y | X = F^{-1}(u)]``: for the
-met/missed indicator of a target at the default :data:`MAX_BINS`, below ``1e-4``.
+met/missed indicator of a target at 100,000 paths, below ``1e-5``.
 The default ``B`` is ``ceil(sqrt(n))`` up to :data:`MAX_BINS`. Tied values are never
 split between bins.
 
@@ -50,8 +50,9 @@ import numpy as np
 
 __all__ = ["FirstOrder", "first_order", "bin_ids", "default_bins", "MAX_BINS"]
 
-MAX_BINS = 100
-"""Most bins of the default (``ceil(sqrt(n))`` below it)."""
+MAX_BINS = 400
+"""Most bins of the default (``ceil(sqrt(n))`` below it): at 100,000 paths 317 bins, whose
+discretisation bias on the Ishigami function is below a tenth of the standard error."""
 
 
 def default_bins(n: int) -> int:
