@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ipsim.report.atomic import write_atomic  # noqa: E402
+from ipsim.runtime.atomic import write_atomic  # noqa: E402
 
 __all__ = ["attainment_chart", "fan_chart", "save", "scaled_unit",
            "grouped_attainment_chart", "forest_plot", "palette", "plt"]

@@ -8,7 +8,7 @@ import json
 import math
 from pathlib import Path
 
-from ipsim.report.atomic import write_atomic
+from ipsim.runtime.atomic import write_atomic
 
 __all__ = ["write_json", "write_csv", "to_csv"]
 
