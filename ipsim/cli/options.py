@@ -28,6 +28,7 @@ FLAGS: dict[str, str] = {
     "levers": "--param", "balance": "--balance", "samples": "--samples",
     "paths_per_sample": "--paths-per-sample", "method": "--method", "prior": "--prior",
     "origins": "--origin", "scenario": "--scenario", "level": "--level",
+    "keep_paths": "--keep-paths",
 }
 """API argument -> the flag that feeds it: an :class:`~ipsim.errors.ArgumentError` raised
 below the command line names the argument, and is shown under its flag."""
@@ -133,14 +134,17 @@ def dask_address(args) -> str | None:
     return address.strip() or None
 
 
-def simulate(args, scenarios: Sequence, seed_: int, arm: Callable[[], None]):
-    """Run ``scenarios`` on the same paths with the command's options and a progress bar."""
-    from ipsim.study.pipeline import run
+def simulate(args, scenarios: Sequence, seed_: int, arm: Callable[[], None], *,
+             keep_paths: int | None = None):
+    """Run ``scenarios`` on the same paths with the command's options and a progress bar
+    (keeping ``keep_paths`` paths whole; default the pipeline's)."""
+    from ipsim.study.pipeline import DEFAULT_KEEP_PATHS, run
 
     bar = progress_bar(args.paths, args.quiet)
     try:
         result = run(scenarios, args.paths, seed_, workers=args.workers,
                      chunk_paths=args.chunk_paths, engine=args.engine,
+                     keep_paths=DEFAULT_KEEP_PATHS if keep_paths is None else keep_paths,
                      progress=checked(bar.update, arm), dask=dask_address(args))
     finally:
         bar.close()

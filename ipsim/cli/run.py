@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ipsim.cli.drivers import add_drivers_options
 from ipsim.cli.options import add_run_options, check_engine, load_plots, simulate
 
 __all__ = ["add_parser", "main"]
@@ -14,6 +15,10 @@ def add_parser(sub) -> None:
     p = sub.add_parser("run", help="simulate a scenario and write tables and plots")
     p.add_argument("scenario", help="scenario YAML file, or a variant file naming its base: "
                    "(e.g. written by ipsim calibrate)")
+    p.add_argument("--drivers", action="store_true",
+                   help="also find what drives failure from this run's kept paths "
+                   "(written to <out>/drivers/; see ipsim drivers)")
+    add_drivers_options(p)
     add_run_options(p, out_help="output folder (default results/<name>/)")
 
 
@@ -41,9 +46,21 @@ def main(args, arm: Callable[[], None]) -> int:
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / scenario.name
     check_out(out, kept=KEPT_INSIDE)
-    result = simulate(args, [scenario], seed, arm)
+    if args.drivers:
+        from ipsim.study.sensitivity import factors
+
+        from ipsim.report.drivers import MARKER
+
+        factors(scenario)       # refuses a scenario without uncertain parameters
+        check_out(out / "drivers", marker=MARKER)
+    result = simulate(args, [scenario], seed, arm, keep_paths=min(args.keep_paths, args.paths))
     summary = write_run(result, out, make_plots=not args.no_plots)
     if not args.quiet:
         print_table(summary)
         print(f"results written to {out}/")
+    if args.drivers:
+        from ipsim.cli.drivers import write_and_print
+        from ipsim.study.drivers import drivers_of
+
+        write_and_print(drivers_of(result, do_paste=args.paste), out / "drivers", args)
     return 0

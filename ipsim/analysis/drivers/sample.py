@@ -1,6 +1,6 @@
 """The sample of a run: each kept path's inputs and which targets it met.
 
-An engine returns :class:`ipsim.engines.paths.IndicatorPaths`; its ``inputs`` hold the
+An engine returns :class:`ipsim.model.paths.IndicatorPaths`; its ``inputs`` hold the
 values every uncertain parameter took on each path. An engine that also reports the
 paths' shocks gives an attribute ``shocks``: name -> (paths,) sum over the months of the
 standardised monthly shock (``economy`` for the common factor, and each series' own:
@@ -16,7 +16,7 @@ import numpy as np
 
 from ipsim.analysis.attainment import ALL, attainment_matrix
 from ipsim.analysis.drivers.table import Sample
-from ipsim.engines.paths import IndicatorPaths
+from ipsim.model.paths import IndicatorPaths
 
 __all__ = ["sample_of", "SHOCK_PREFIX"]
 

@@ -1,0 +1,82 @@
+"""Drivers of failure from one ordinary run: its kept paths are the sample.
+
+Every path of a run draws its own uncertain parameters, so the run itself is a sample of
+(inputs, outcomes): :func:`run_drivers` simulates the scenario once (no second model run,
+no parameter sets), keeps ``keep_paths`` paths whole, and hands them to
+:func:`ipsim.analysis.drivers.table.analyse` through :func:`drivers_of`, the one function
+that reads a run's result (switch it when the public API's result object lands).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ipsim.analysis.drivers import table
+from ipsim.analysis.drivers.sample import sample_of
+from ipsim.errors import ArgumentError
+from ipsim.scenario.params import Scenario
+from ipsim.study import pipeline
+
+__all__ = ["DriversResult", "drivers_of", "run_drivers", "DEFAULT_KEEP_PATHS"]
+
+DEFAULT_KEEP_PATHS = pipeline.DEFAULT_KEEP_PATHS
+"""Paths kept whole by default, and so the default sample (100,000)."""
+
+
+@dataclass
+class DriversResult:
+    """What :func:`drivers_of` found, with the run it came from."""
+
+    scenario: Scenario
+    run: pipeline.RunResult
+    sample_paths: int           # kept paths analysed (the first of the run)
+    inputs: list[str]
+    kinds: list[str]
+    outputs: list[dict]         # one per target, then all targets (table.analyse)
+    settings: dict
+    elapsed_s: float            # the analysis alone (the run's own time is run.elapsed_s)
+
+
+def drivers_of(run: pipeline.RunResult, **analysis) -> DriversResult:
+    """Drivers of every target of ``run``'s base scenario, from its kept paths.
+
+    ``analysis`` goes to :func:`ipsim.analysis.drivers.table.analyse` (resamples,
+    prim_paths, do_paste, ...); the seed is the run's.
+    """
+    t0 = time.perf_counter()
+    base = run.base
+    sample = sample_of(base.scenario, base.paths())
+    if not sample.names:
+        raise ArgumentError("scenario", f"{base.scenario.file or base.scenario.name}: no "
+                            "uncertain parameters to explain failure with (give at least one "
+                            "a distribution, e.g. {dist: uniform, low: ..., high: ...})")
+    settings = {"resamples": table.RESAMPLES, "odds_bins": table.ODDS_BINS,
+                "prim_paths": table.PRIM_PATHS, "prim_inputs": table.PRIM_INPUTS,
+                "prim_resamples": table.PRIM_RESAMPLES, "do_paste": False, "level": 0.95,
+                **analysis}
+    outputs = table.analyse(sample, seed=run.seed, **settings)
+    return DriversResult(base.scenario, run, sample.n, sample.names, sample.kinds, outputs,
+                         settings, time.perf_counter() - t0)
+
+
+def run_drivers(scenario: Scenario, paths: int, seed: int, *,
+                keep_paths: int = DEFAULT_KEEP_PATHS, workers: int = 1,
+                chunk_paths: int | None = None, engine: str = "vectorised",
+                progress: Callable[[int], None] | None = None, dask=None,
+                **analysis) -> DriversResult:
+    """Simulate ``scenario`` once on ``paths`` paths and find the drivers of every target
+    from the first ``min(keep_paths, paths)`` of them (see :func:`drivers_of`).
+
+    Raises
+    ------
+    ArgumentError
+        ``keep_paths`` < 1, or as :func:`ipsim.study.pipeline.run`.
+    """
+    if keep_paths < 1:
+        raise ArgumentError("keep_paths", f"must be >= 1, got {keep_paths}")
+    run = pipeline.run([scenario], paths, seed, workers=workers, chunk_paths=chunk_paths,
+                       keep_paths=min(keep_paths, paths), engine=engine, progress=progress,
+                       dask=dask)
+    return drivers_of(run, **analysis)
