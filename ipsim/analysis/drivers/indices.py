@@ -187,12 +187,11 @@ def first_order(x: np.ndarray, y: np.ndarray, *, bins: int | None = None,
                                for rows in _chunks(resamples, n)])
     tail = (1 - level) / 2
     err = boot - plugin
-    if np.isfinite(err).any():
-        q_low, q_high = np.nanquantile(err, [tail, 1 - tail], axis=0)
-        low, high = value - q_high, value - q_low
-        se = np.nanstd(err, axis=0, ddof=1)
-    else:
-        low, high, se = nan, nan.copy(), nan.copy()
+    low, high, se = nan, nan.copy(), nan.copy()
+    for j in np.flatnonzero(np.isfinite(err).sum(axis=0) >= 2):
+        e = err[np.isfinite(err[:, j]), j]
+        q_low, q_high = np.quantile(e, [tail, 1 - tail])
+        low[j], high[j], se[j] = value[j] - q_high, value[j] - q_low, np.std(e, ddof=1)
     flat = ~np.isfinite(value)
     low, high, se = (np.where(flat, np.nan, a) for a in (low, high, se))
     return FirstOrder(value, low, high, se, nbins, level, resamples)
