@@ -47,9 +47,8 @@ def main(args, arm: Callable[[], None]) -> int:
     out = Path(args.out) if args.out else Path("results") / scenario.name
     check_out(out, kept=KEPT_INSIDE)
     if args.drivers:
-        from ipsim.study.sensitivity import factors
-
         from ipsim.report.drivers import MARKER
+        from ipsim.study.sensitivity import factors
 
         factors(scenario)       # refuses a scenario without uncertain parameters
         check_out(out / "drivers", marker=MARKER)
