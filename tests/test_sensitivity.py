@@ -116,7 +116,7 @@ def test_cli_morris_without_plots(tmp_path):
                  "--no-plots", "--quiet"]) == 0
     data = json.loads((out / "sensitivity.json").read_text())
     assert data["method"] == "morris" and data["parameter_sets"] == 3 * 4
-    assert {p.name for p in out.iterdir()} == {"sensitivity.json", "sensitivity.csv"}
+    assert {p.name for p in out.iterdir()} == {"sensitivity.json", "sensitivity.csv", ".cache"}
 
 
 @pytest.mark.parametrize("modify, args, message", [
