@@ -67,7 +67,7 @@ def write_and_print(result, out: Path, args) -> dict:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.cli.options import simulate
+    from ipsim.cli.options import dask_address, simulate
     from ipsim.report.drivers import MARKER
     from ipsim.report.outputs import check_out
     from ipsim.scenario.variants import load_runnable
@@ -83,7 +83,8 @@ def main(args, arm: Callable[[], None]) -> int:
     out = Path(args.out) if args.out else Path("results") / scenario.name / "drivers"
     check_out(out, marker=MARKER)
     run = simulate(args, [scenario], seed, arm, keep_paths=min(args.keep_paths, args.paths))
-    result = drivers_of(run, do_paste=args.paste)
+    result = drivers_of(run, do_paste=args.paste, workers=args.workers,
+                        dask=dask_address(args))
     arm()
     write_and_print(result, out, args)
     return 0

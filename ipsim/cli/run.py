@@ -59,7 +59,9 @@ def main(args, arm: Callable[[], None]) -> int:
         print(f"results written to {out}/")
     if args.drivers:
         from ipsim.cli.drivers import write_and_print
+        from ipsim.cli.options import dask_address
         from ipsim.study.drivers import drivers_of
 
-        write_and_print(drivers_of(result, do_paste=args.paste), out / "drivers", args)
+        write_and_print(drivers_of(result, do_paste=args.paste, workers=args.workers,
+                                   dask=dask_address(args)), out / "drivers", args)
     return 0

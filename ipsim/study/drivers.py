@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ipsim.analysis.drivers import table
 from ipsim.analysis.drivers.sample import sample_of
 from ipsim.errors import ArgumentError
+from ipsim.runtime import execution
 from ipsim.scenario.params import Scenario
 from ipsim.study import pipeline
 
@@ -39,11 +40,14 @@ class DriversResult:
     elapsed_s: float            # the analysis alone (the run's own time is run.elapsed_s)
 
 
-def drivers_of(run: pipeline.RunResult, **analysis) -> DriversResult:
+def drivers_of(run: pipeline.RunResult, *, workers: int = 1, dask=None,
+               **analysis) -> DriversResult:
     """Drivers of every target of ``run``'s base scenario, from its kept paths.
 
     ``analysis`` goes to :func:`ipsim.analysis.drivers.table.analyse` (resamples,
-    prim_paths, do_paste, ...); the seed is the run's.
+    prim_paths, do_paste, ...); the seed is the run's. Its tasks (one per input, then one
+    per output) run on ``workers`` local processes or the ``dask`` cluster
+    (:func:`ipsim.runtime.execution.map_ordered`), with the same results.
     """
     t0 = time.perf_counter()
     base = run.base
@@ -56,7 +60,10 @@ def drivers_of(run: pipeline.RunResult, **analysis) -> DriversResult:
                 "prim_paths": table.PRIM_PATHS, "prim_inputs": table.PRIM_INPUTS,
                 "prim_resamples": table.PRIM_RESAMPLES, "do_paste": False, "level": 0.95,
                 **analysis}
-    outputs = table.analyse(sample, seed=run.seed, **settings)
+    def map_tasks(fn, tasks):
+        return execution.map_ordered(fn, tasks, workers=workers, dask=dask)
+
+    outputs = table.analyse(sample, seed=run.seed, map_tasks=map_tasks, **settings)
     return DriversResult(base.scenario, run, sample.n, sample.names, sample.kinds, outputs,
                          settings, time.perf_counter() - t0)
 
@@ -79,4 +86,4 @@ def run_drivers(scenario: Scenario, paths: int, seed: int, *,
     run = pipeline.run([scenario], paths, seed, workers=workers, chunk_paths=chunk_paths,
                        keep_paths=min(keep_paths, paths), engine=engine, progress=progress,
                        dask=dask)
-    return drivers_of(run, **analysis)
+    return drivers_of(run, workers=workers, dask=dask, **analysis)

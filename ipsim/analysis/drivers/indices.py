@@ -26,8 +26,9 @@ the raw ratio ``SSB / SST`` of the sample (noise included), so the resamples' er
 ``S* - SSB / SST`` stand for the estimate's error ``S_hat - S`` and the interval is
 ``[S_hat - q(1 - a/2), S_hat - q(a/2)]`` of those errors (a percentile interval would be
 centred on the raw ratio, about ``B / n`` too high). For a 0/1 output a bootstrap
-resample is exactly a multinomial draw of the ``2 B`` (bin, met) cell counts, so it costs
-``2 B`` numbers, not ``n``; for any other output the paths are resampled. (The rank-based
+resample is exactly a draw of the ``2 B`` (bin, met) cell counts (the bins' counts
+multinomial, the met among each bin's binomial), so it costs ``B (1 + k)`` numbers for
+``k`` outputs, not ``n``; for any other output the paths are resampled. (The rank-based
 estimator of Gamboa, Klein and Lagnoux (2022), a neighbour in rank order standing in for a
 pick-freeze pair, is as accurate but cannot be bootstrapped this way: a resample's
 duplicated paths are each other's neighbours.)
@@ -175,13 +176,13 @@ def first_order(x: np.ndarray, y: np.ndarray, *, bins: int | None = None,
         return FirstOrder(value, nan, nan.copy(), nan.copy(), nbins, level, 0)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     if binary:
-        # cells (bin, 0) and (bin, 1) of every output: (k, 2 B) probabilities
-        cells = np.concatenate([(nb[:, None] - sb).T, sb.T], axis=1) / n
-        counts = rng.multinomial(n, cells, size=(resamples, k)).astype(float)  # (R, k, 2B)
-        ones = counts[..., nbins:]
-        nb_r = counts[..., :nbins] + ones                                      # (R, k, B)
-        boot = np.stack([_estimate(nb_r[:, j], ones[:, j, :, None], ones[:, j, :, None])[:, 0]
-                         for j in range(k)], axis=1)
+        # A resample's paths per bin are multinomial, and its met paths in a bin binomial
+        # among them at the bin's share met: the (bin, met) cell counts of a bootstrap of
+        # the paths, drawn in R (B + k B) numbers; the bin counts are shared by the outputs.
+        nb_r = rng.multinomial(n, nb / n, size=resamples).astype(float)       # (R, B)
+        share = np.where(nb[:, None] > 0, sb / np.maximum(nb[:, None], 1), 0.0)  # (B, k)
+        ones = rng.binomial(nb_r[:, None, :].astype(np.int64), share.T[None]).astype(float)
+        boot = _estimate(nb_r[:, None, :], ones[..., None], ones[..., None])[..., 0]
     else:
         boot = np.concatenate([_resampled(ids, nbins, yf, rows, rng)
                                for rows in _chunks(resamples, n)])

@@ -150,7 +150,7 @@ def parameter_share(x: np.ndarray, y: np.ndarray, *, level: float = 0.95,
                     resamples: int = 999,
                     seed: int | np.random.SeedSequence | np.random.Generator = 0,
                     first_order_sum: np.ndarray | None = None,
-                    max_paths: int = MAX_PATHS) -> ParameterShare:
+                    max_paths: int = MAX_PATHS, ranked: bool = False) -> ParameterShare:
     """Lower bound on ``S_theta`` (the share of each output's variance that the inputs
     ``x`` explain together), cross-fitted; see the module docstring.
 
@@ -171,8 +171,11 @@ def parameter_share(x: np.ndarray, y: np.ndarray, *, level: float = 0.95,
         (k,) sum of the inputs' first-order indices, recorded as given.
     max_paths : int
         At most this many paths (a random subset) are used.
+    ranked : bool
+        ``x`` holds the inputs' ranks scaled to [0, 1) already (they are computed once for
+        every output).
     """
-    x = np.asarray(x, dtype=float)
+    x = np.asarray(x) if ranked else np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     y = y[:, None] if y.ndim == 1 else y
     n, k = y.shape
@@ -182,7 +185,7 @@ def parameter_share(x: np.ndarray, y: np.ndarray, *, level: float = 0.95,
     x, y = x[perm], y[perm]
     perm = np.arange(n)
     fit, pick, test = perm[: n // 2], perm[n // 2: 3 * n // 4], perm[3 * n // 4:]
-    u = _ranks(x)
+    u = x if ranked else _ranks(x)
     add_key = np.minimum((u * ADDITIVE_BINS).astype(np.int64), ADDITIVE_BINS - 1)
     value, low, high, joint = (np.full(k, np.nan) for _ in range(4))
     tail = (1 - level) / 2

@@ -73,23 +73,17 @@ def _odds_rows(o: filtering.BinOdds, k: int) -> list[dict]:
              "ci_high": _f(o.high[b, k])} for b in range(o.paths.size)]
 
 
-def _prim(sample: Sample, k: int, s1: np.ndarray, prim_paths: int, prim_inputs: int,
-          resamples: int, seed: int, do_paste: bool) -> dict:
-    miss = ~sample.met[:, k]
-    rng = np.random.default_rng(_seed(seed, "prim", sample.outputs[k]))
-    n = sample.n
-    sub = np.sort(rng.choice(n, prim_paths, replace=False)) if n > prim_paths else np.arange(n)
-    order = np.argsort(-np.nan_to_num(s1, nan=-np.inf), kind="stable")[:prim_inputs]
-    cols = np.sort(order)
-    x = sample.x[np.ix_(sub, cols)]
-    if miss[sub].sum() < MIN_CASES or (~miss[sub]).sum() < MIN_CASES:
+def _prim(x_fit: np.ndarray, miss_fit: np.ndarray, x_all: np.ndarray, miss: np.ndarray,
+          names: list[str], subsample: bool, resamples: int, rng: np.random.Generator,
+          do_paste: bool) -> dict:
+    """PRIM on the subsample ``x_fit``, the final box measured on the whole ``x_all``."""
+    if miss_fit.sum() < MIN_CASES or (~miss_fit).sum() < MIN_CASES:
         return {"skipped": "too few met or missed paths in the PRIM subsample"}
-    r = prim.prim(x, miss[sub], do_paste=do_paste, resamples=resamples, seed=rng)
-    names = [sample.names[c] for c in cols]
-    inside = r.box.inside(sample.x[:, cols])
-    whole = prim.Step(r.box, int(inside.sum()), int(miss[inside].sum()),
-                      float(miss[inside].sum() / max(miss.sum(), 1)),
-                      float(miss[inside].mean()) if inside.any() else float("nan"),
+    r = prim.prim(x_fit, miss_fit, do_paste=do_paste, resamples=resamples, seed=rng)
+    inside = r.box.inside(x_all)
+    k_in = int(miss[inside].sum())
+    whole = prim.Step(r.box, int(inside.sum()), k_in, k_in / max(int(miss.sum()), 1),
+                      k_in / inside.sum() if inside.any() else float("nan"),
                       float(inside.mean()))
     st = r.stability
     box = [{"input": names[j], "low": _f(r.box.low[j]), "high": _f(r.box.high[j]),
@@ -101,7 +95,7 @@ def _prim(sample: Sample, k: int, s1: np.ndarray, prim_paths: int, prim_inputs: 
         "box": box, "coverage": whole.coverage, "density": _f(whole.density),
         "mass": whole.mass, "paths_inside": whole.n_in, "misses_inside": whole.k_in,
         "base_density": float(miss.mean()),
-        "fit": {"paths": int(sub.size), "subsample": bool(sub.size < n),
+        "fit": {"paths": int(x_fit.shape[0]), "subsample": subsample,
                 "inputs": names, "alpha": r.alpha, "pasted": r.pasted,
                 "coverage": r.result.coverage, "density": _f(r.result.density)},
         "trajectory": [{"coverage": s.coverage, "density": _f(s.density), "mass": s.mass,
@@ -119,10 +113,64 @@ def _prim(sample: Sample, k: int, s1: np.ndarray, prim_paths: int, prim_inputs: 
     }
 
 
+def input_task(task) -> tuple:
+    """Everything about one input for every output: filtering, odds, index, its ranks.
+
+    ``task`` is ``(x, met, odds_bins, level, resamples, seed)``; returns
+    ``(Filtering, BinOdds, FirstOrder, ranks)`` with ``ranks`` (n,) float32 in [0, 1).
+    """
+    x, met, odds_bins, level, resamples, seed = task
+    n = x.size
+    srt = filtering.sorted_input(x)
+    f = filtering.filtering(x, met, _sorted=srt)
+    o = filtering.odds_by_bin(x, met, odds_bins, level, _sorted=srt)
+    ids = indices.bin_ids(x, indices.default_bins(n), order=srt[0])
+    s1 = indices.first_order(x, met, ids=ids, level=level, resamples=resamples, seed=seed)
+    ranks = np.empty(n, dtype=np.float32)
+    ranks[srt[0]] = np.arange(n) / n
+    return f, o, s1, ranks
+
+
+def output_task(task) -> tuple[dict | None, dict]:
+    """The noise share and PRIM of one output.
+
+    ``task`` is ``(met, u_params, u_all, first_order_sum, x_prim, sub, names, level,
+    resamples, prim_resamples, do_paste, seeds)``: the output's (n,) met column, the
+    parameters' ranks (n, p) (None: no parameters), the ranks of every input (None: no
+    shocks), the parameters' first-order sum, the PRIM inputs' values (n, q) and the
+    subsample's rows; returns ``(noise, prim)`` dicts.
+    """
+    (met, u_params, u_all, fos, x_prim, sub, names, level, resamples, prim_resamples,
+     do_paste, seeds) = task
+    nz = None
+    if u_params is not None:
+        share = noise.parameter_share(u_params, met, level=level, resamples=resamples,
+                                      seed=seeds[0], first_order_sum=np.array([fos]),
+                                      ranked=True)
+        both = noise.parameter_share(u_all, met, level=level, resamples=0, seed=seeds[1],
+                                     ranked=True) if u_all is not None else None
+        nz = {"parameters_share_lower": _f(share.value[0]),
+              "parameters_share_ci": [_f(share.low[0]), _f(share.high[0])],
+              "noise_share_upper": _f(share.noise_upper[0]),
+              "first_order_sum_parameters": _f(share.first_order_sum[0]),
+              "joint_inputs": int(share.joint_inputs[0]),
+              "parameters_and_shocks_share_lower":
+                  _f(both.value[0]) if both is not None else None}
+    miss = ~met
+    pr = _prim(x_prim[sub], miss[sub], x_prim, miss, names, sub.size < met.size,
+               prim_resamples, np.random.default_rng(seeds[2]), do_paste)
+    return nz, pr
+
+
+def _serial(fn, tasks) -> list:
+    return [fn(t) for t in tasks]
+
+
 def analyse(sample: Sample, *, seed: int = 0, level: float = 0.95,
             resamples: int = RESAMPLES, odds_bins: int = ODDS_BINS,
             prim_paths: int = PRIM_PATHS, prim_inputs: int = PRIM_INPUTS,
-            prim_resamples: int = PRIM_RESAMPLES, do_paste: bool = False) -> list[dict]:
+            prim_resamples: int = PRIM_RESAMPLES, do_paste: bool = False,
+            map_tasks=_serial) -> list[dict]:
     """Drivers of every output of ``sample``: one dict per output (see docs/drivers.md).
 
     Parameters
@@ -141,38 +189,34 @@ def analyse(sample: Sample, *, seed: int = 0, level: float = 0.95,
         PRIM subsample size, inputs, and stability resamples.
     do_paste : bool
         Paste the chosen PRIM box.
+    map_tasks : callable
+        ``map_tasks(fn, tasks)`` -> list of ``fn(task)`` in task order: one task per input
+        (:func:`input_task`), then one per output (:func:`output_task`); e.g. a process
+        pool's. Every task is seeded from ``seed`` and its own name, so the result does not
+        depend on where the tasks run.
     """
     x, met = sample.x, sample.met
     n, d = x.shape
     k = met.shape[1]
-    fs, odds, first = [], [], []
-    for j in range(d):
-        srt = filtering.sorted_input(x[:, j])
-        fs.append(filtering.filtering(x[:, j], met, _sorted=srt))
-        odds.append(filtering.odds_by_bin(x[:, j], met, odds_bins, level, _sorted=srt))
-        ids = indices.bin_ids(x[:, j], indices.default_bins(n), order=srt[0])
-        first.append(indices.first_order(x[:, j], met, ids=ids, level=level,
-                                         resamples=resamples,
-                                         seed=_seed(seed, "index", sample.names[j])))
+    per_input = map_tasks(input_task, [
+        (x[:, j], met, odds_bins, level, resamples, _seed(seed, "index", sample.names[j]))
+        for j in range(d)])
+    fs, odds, first = ([t[i] for t in per_input] for i in range(3))
+    u = np.column_stack([t[3] for t in per_input]) if d else np.empty((n, 0), np.float32)
     s1 = np.array([f.value for f in first])                       # (d, k)
     params = [j for j in range(d) if sample.kinds[j] == "parameter"]
     shocks = [j for j in range(d) if sample.kinds[j] == "shock"]
-    share = noise.parameter_share(x[:, params], met, level=level, resamples=resamples,
-                                  seed=_seed(seed, "noise"),
-                                  first_order_sum=np.nansum(s1[params], axis=0)) \
-        if params else None
-    with_shocks = noise.parameter_share(x, met, level=level, resamples=0,
-                                        seed=_seed(seed, "noise+shocks")) \
-        if params and shocks else None
-    out = []
+    u_params = u[:, params] if params else None
+    u_all = u if params and shocks else None
+    rows, tasks = [], []
     for c in range(k):
         n_met = int(met[:, c].sum())
         row = {"output": sample.outputs[c], "label": sample.labels[c], "paths": n,
                "met": n_met, "p_met": n_met / n if n else None}
+        rows.append(row)
         if min(n_met, n - n_met) < MIN_CASES:
             row["skipped"] = (f"met on {n_met:,} of {n:,} paths: fewer than {MIN_CASES} "
                               "met or missed paths, nothing to tell apart")
-            out.append(row)
             continue
         row["inputs"] = [{
             "input": sample.names[j], "kind": sample.kinds[j],
@@ -183,16 +227,19 @@ def analyse(sample: Sample, *, seed: int = 0, level: float = 0.95,
             "odds": _odds_rows(odds[j], c)} for j in range(d)]
         ranked = sorted(range(d), key=lambda j: -np.nan_to_num(s1[j, c], nan=-1))
         row["strongest"] = [sample.names[j] for j in ranked[:3]]
-        if share is not None:
-            row["noise"] = {
-                "parameters_share_lower": _f(share.value[c]),
-                "parameters_share_ci": [_f(share.low[c]), _f(share.high[c])],
-                "noise_share_upper": _f(share.noise_upper[c]),
-                "first_order_sum_parameters": _f(share.first_order_sum[c]),
-                "joint_inputs": int(share.joint_inputs[c]),
-                "parameters_and_shocks_share_lower":
-                    _f(with_shocks.value[c]) if with_shocks is not None else None}
-        row["prim"] = _prim(sample, c, s1[:, c], prim_paths, prim_inputs, prim_resamples,
-                            seed, do_paste)
-        out.append(row)
-    return out
+        name = sample.outputs[c]
+        rng = np.random.default_rng(_seed(seed, "prim", name))
+        sub = np.sort(rng.choice(n, prim_paths, replace=False)) if n > prim_paths \
+            else np.arange(n)
+        cols = np.sort(np.array(ranked[:prim_inputs], dtype=int))
+        tasks.append((c, (met[:, c], u_params, u_all, float(np.nansum(s1[params, c])),
+                          x[:, cols], sub, [sample.names[j] for j in cols], level, resamples,
+                          prim_resamples, do_paste,
+                          (_seed(seed, "noise", name), _seed(seed, "noise+shocks", name),
+                           _seed(seed, "prim-fit", name)))))
+    for (c, _), (nz, pr) in zip(tasks, map_tasks(output_task, [t for _, t in tasks]),
+                                strict=True):
+        if nz is not None:
+            rows[c]["noise"] = nz
+        rows[c]["prim"] = pr
+    return rows

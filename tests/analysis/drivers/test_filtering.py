@@ -81,3 +81,11 @@ def test_odds_by_bin_counts_and_wilson_intervals(ties):
         assert o.paths.max() - o.paths.min() <= 1
     # the decisive input's odds rise bin by bin; the idle outcome's do not order
     assert np.all(np.diff(o.p[:, 0]) > 0)
+
+
+@pytest.mark.parametrize("k, n", [(0, 10), (10, 10), (3, 17), (500, 1000), (1, 100_000)])
+def test_wilson_equals_binomtest(k, n):
+    lo, hi = filtering.wilson(np.array([k]), np.array([n]))
+    ci = stats.binomtest(k, n).proportion_ci(method="wilson")
+    assert lo[0] == pytest.approx(ci.low, abs=1e-14) and hi[0] == pytest.approx(ci.high,
+                                                                                 abs=1e-14)
