@@ -14,9 +14,17 @@ sorted input (evaluated at the end of each run of tied values, so it equals
 :func:`scipy.stats.ks_2samp`'s statistic exactly), and its p-value is
 :func:`scipy.stats.ks_2samp`'s own when the product of the two group sizes is at most
 :data:`EXACT_LIMIT` (its exact method), else the asymptotic one that ``ks_2samp`` uses
-(:data:`scipy.stats.kstwo` at ``round(m n / (m + n))``), except that a p-value below
-:data:`TINY` by the limiting distribution (:data:`scipy.stats.kstwobign`) is taken from it,
-as the exact tail costs up to 0.1 s a call there and both are below ``1e-9`` (tested).
+(:data:`scipy.stats.kstwo` at ``en = round(m n / (m + n))``) up to ``en =``
+:data:`LIMIT_EN`. Beyond it (and wherever that p-value is below :data:`TINY`) the limiting
+Kolmogorov distribution with Stephens' (1970) finite-sample correction,
+``kstwobign.sf((sqrt(en) + 0.12 + 0.11 / sqrt(en)) D)``, is used instead: ``kstwo.sf``
+costs 0.04 s a call at ``en = 20,000`` and 0.16 s at 100,000 (a 100,000-path sample has
+hundreds of input-output pairs), while the two differ by less than 0.0014 in absolute
+value and 3.5 % relatively below 0.01 for ``en >= 10,000`` (measured and tested), far
+inside the sampling spread of a p-value.
+
+Stephens, M. A. (1970). Use of the Kolmogorov-Smirnov, Cramer-von Mises and related
+statistics without extensive tables. JRSS B 32(1), 115-122.
 
 References
 ----------
@@ -34,9 +42,11 @@ from scipy import stats
 
 TINY = 1e-10
 """Below this, a KS p-value comes from the limiting distribution (reported as < 0.001)."""
+LIMIT_EN = 10_000
+"""Beyond this effective size ``m n / (m + n)`` the limiting distribution gives p-values."""
 
-__all__ = ["TINY", "Filtering", "filtering", "BinOdds", "odds_by_bin", "wilson", "sorted_input",
-           "EXACT_LIMIT"]
+__all__ = ["TINY", "LIMIT_EN", "Filtering", "filtering", "BinOdds", "odds_by_bin", "wilson",
+           "sorted_input", "EXACT_LIMIT"]
 
 EXACT_LIMIT = 10_000
 """Largest ``n_met * n_missed`` for which the KS p-value comes from ``ks_2samp`` itself
@@ -89,6 +99,16 @@ def _medians(xs: np.ndarray, cum: np.ndarray, count: np.ndarray) -> np.ndarray:
     return out
 
 
+def _asymptotic_p(d: float, en: float) -> float:
+    """KS p-value at effective size ``en``: ``ks_2samp``'s asymptotic one up to
+    :data:`LIMIT_EN`, beyond it the limiting distribution with Stephens' correction."""
+    root = np.sqrt(en)
+    limit = float(stats.kstwobign.sf((root + 0.12 + 0.11 / root) * d))
+    if en > LIMIT_EN or limit < TINY:
+        return limit
+    return float(stats.kstwo.sf(d, round(en)))
+
+
 def filtering(x: np.ndarray, met: np.ndarray, *, _sorted=None) -> Filtering:
     """Two-sample KS test and medians of ``x`` on met against missed paths, per output.
 
@@ -122,9 +142,7 @@ def filtering(x: np.ndarray, met: np.ndarray, *, _sorted=None) -> Filtering:
         if a * b <= EXACT_LIMIT:
             p[j] = stats.ks_2samp(x[met[:, j]], x[~met[:, j]]).pvalue
         else:
-            en = a * b / (a + b)
-            tail = float(stats.kstwobign.sf(d[j] * np.sqrt(en)))
-            p[j] = tail if tail < TINY else float(stats.kstwo.sf(d[j], round(en)))
+            p[j] = _asymptotic_p(d[j], a * b / (a + b))
     p = np.clip(p, 0.0, 1.0)
     return Filtering(d, p, _medians(xs, cum_met, n_met), _medians(xs, cum_miss, n_miss),
                      n_met, n)

@@ -62,6 +62,12 @@ MIN_DENSITY_GAIN = 0.01
 """A restricted input whose restriction adds less density than this is released."""
 
 
+def _floats(x) -> np.ndarray:
+    """``x`` as float32 (kept: peeling half the bytes) or float64."""
+    x = np.asarray(x)
+    return x if x.dtype in (np.float32, np.float64) else x.astype(float)
+
+
 @dataclass(frozen=True)
 class Box:
     """Intervals ``low <= x <= high`` per input, (d,) arrays; ``-inf``/``inf``: unrestricted."""
@@ -115,7 +121,7 @@ def peel(x: np.ndarray, case: np.ndarray, *, alpha: float = ALPHA,
     """The peeling trajectory, from the box of all paths to the last box of at least
     ``min_mass`` of them (see the module docstring); it also stops at the first box that
     covers less than ``min_coverage`` of the cases (no later box can be chosen)."""
-    x = np.asarray(x, dtype=float)
+    x = _floats(x)
     case = np.asarray(case, dtype=bool)
     n, d = x.shape
     total = int(case.sum())
@@ -170,7 +176,7 @@ def choose(steps: list[Step], *, min_coverage: float = MIN_COVERAGE) -> int:
 def paste(x: np.ndarray, case: np.ndarray, box: Box, *, alpha: float = ALPHA) -> Box:
     """Widen ``box`` by slices of ``alpha`` of its paths, one side of one input at a time,
     while that raises its density (Friedman and Fisher's pasting)."""
-    x = np.asarray(x, dtype=float)
+    x = _floats(x)
     case = np.asarray(case, dtype=bool)
     while True:
         inside = box.inside(x)
@@ -265,7 +271,7 @@ def prim(x: np.ndarray, case: np.ndarray, *, alpha: float = ALPHA, min_mass: flo
          seed: int | np.random.SeedSequence | np.random.Generator = 0) -> Prim:
     """Peel, choose, paste (optional), prune, and check stability on ``resamples``
     bootstrap resamples (0: no check); see the module docstring."""
-    x = np.asarray(x, dtype=float)
+    x = _floats(x)
     case = np.asarray(case, dtype=bool)
     steps, chosen, box, sig = _fit(x, case, alpha, min_mass, min_coverage, do_paste)
     result = _step(box, box.inside(x), case, int(case.sum()))

@@ -157,7 +157,10 @@ def output_task(task) -> tuple[dict | None, dict]:
               "parameters_and_shocks_share_lower":
                   _f(both.value[0]) if both is not None else None}
     miss = ~met
-    pr = _prim(x_prim[sub], miss[sub], x_prim, miss, names, sub.size < met.size,
+    # the fit peels float32 values (faster; a box's bounds are float32 values, exact in
+    # float64, and its coverage and density are measured on the float64 values)
+    pr = _prim(x_prim[sub].astype(np.float32), miss[sub], x_prim, miss, names,
+               sub.size < met.size,
                prim_resamples, np.random.default_rng(seeds[2]), do_paste)
     return nz, pr
 

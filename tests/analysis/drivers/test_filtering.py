@@ -20,7 +20,8 @@ def _data(n: int, seed: int, ties: bool = False):
 
 @pytest.mark.parametrize("n, ties", [(60, False), (60, True), (5_000, False), (5_000, True)])
 def test_statistic_p_value_and_medians_are_scipys(n, ties):
-    """Small groups: ks_2samp's exact p-value; large: its asymptotic one; ties handled."""
+    """Small groups: ks_2samp's exact p-value; larger (effective size up to LIMIT_EN): its
+    asymptotic one; ties handled."""
     x, met = _data(n, 1, ties)
     f = filtering.filtering(x, met)
     for j in range(met.shape[1]):
@@ -31,6 +32,18 @@ def test_statistic_p_value_and_medians_are_scipys(n, ties):
         assert f.p_value[j] == pytest.approx(ref.pvalue, rel=1e-9, abs=1e-12)
         assert f.median_met[j] == np.median(a) and f.median_missed[j] == np.median(b)
         assert f.n_met[j] == a.size
+
+
+@pytest.mark.parametrize("en", [10_001, 30_000])
+def test_limiting_p_values_beyond_limit_en_are_close_to_scipys(en):
+    """Beyond LIMIT_EN: within 0.0014 of ks_2samp's asymptotic p-value everywhere and
+    within 3.5 % of it below 0.01, over the whole range of the statistic."""
+    d = np.linspace(2e-4, 7 / np.sqrt(en), 60)
+    ours = np.array([filtering._asymptotic_p(v, en) for v in d])
+    ref = stats.kstwo.sf(d, round(en))
+    assert np.max(np.abs(ours - ref)) < 0.0014
+    small = (ref < 0.01) & (ref > 1e-12)
+    assert np.max(np.abs(ours - ref)[small] / ref[small]) < 0.035
 
 
 def test_tiny_p_values_from_the_limit_agree_with_scipy():
