@@ -135,24 +135,29 @@ def peel(x: np.ndarray, case: np.ndarray, *, alpha: float = ALPHA,
         cut = max(1, int(alpha * m))
         if m - cut < min_mass * n or m < 2 or steps[-1].coverage < min_coverage:
             break
-        part = np.partition(xt, [cut, m - cut - 1], axis=1)
+        # the cut smallest and largest of every input, with their cases: a peel removes
+        # the paths strictly beyond the new bound (ties with it stay inside)
+        order = np.argpartition(xt, [cut, m - cut - 1], axis=1)
+        part = np.take_along_axis(xt, order, axis=1)
         lo_new, hi_new = part[:, cut], part[:, m - cut - 1]   # keep >= lo / <= hi
-        keep_lo, keep_hi = xt >= lo_new[:, None], xt <= hi_new[:, None]
-        n_lo, n_hi = keep_lo.sum(1), keep_hi.sum(1)
-        k_lo, k_hi = keep_lo @ ys, keep_hi @ ys
+        out_lo = part[:, :cut] < lo_new[:, None]
+        out_hi = part[:, m - cut:] > hi_new[:, None]
+        gone = np.concatenate([out_lo.sum(1), out_hi.sum(1)])
+        cases = np.concatenate([(ys[order[:, :cut]] * out_lo).sum(1),
+                                (ys[order[:, m - cut:]] * out_hi).sum(1)])
         density = ys.mean()
-        counts = np.concatenate([n_lo, n_hi])
+        k_all = ys.sum()
         with np.errstate(invalid="ignore", divide="ignore"):
-            gain = (np.concatenate([k_lo, k_hi]) / counts - density) / (m - counts)
-        gain = np.where((counts < m) & (counts > 0), gain, -np.inf)
+            gain = ((k_all - cases) / (m - gone) - density) / gone
+        gain = np.where((gone > 0) & (gone < m), gain, -np.inf)
         if not np.isfinite(gain).any():
             break
         best = int(np.argmax(gain))
         j, side = best % d, best // d
         if side == 0:
-            low[j], keep = lo_new[j], keep_lo[j]
+            low[j], keep = lo_new[j], xt[j] >= lo_new[j]
         else:
-            high[j], keep = hi_new[j], keep_hi[j]
+            high[j], keep = hi_new[j], xt[j] <= hi_new[j]
         xt, ys = xt[:, keep], ys[keep]
         k_in = int(ys.sum())
         steps.append(Step(Box(low.copy(), high.copy()), ys.size, k_in,

@@ -144,10 +144,10 @@ def output_task(task) -> tuple[dict | None, dict]:
      do_paste, seeds) = task
     nz = None
     if u_params is not None:
-        share = noise.parameter_share(u_params, met, level=level, resamples=resamples,
+        share = noise.parameter_share(u_params, met, level=level, interval=resamples > 0,
                                       seed=seeds[0], first_order_sum=np.array([fos]),
                                       ranked=True)
-        both = noise.parameter_share(u_all, met, level=level, resamples=0, seed=seeds[1],
+        both = noise.parameter_share(u_all, met, level=level, interval=False, seed=seeds[1],
                                      ranked=True) if u_all is not None else None
         nz = {"parameters_share_lower": _f(share.value[0]),
               "parameters_share_ci": [_f(share.low[0]), _f(share.high[0])],

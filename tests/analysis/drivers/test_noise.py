@@ -17,7 +17,7 @@ def test_interaction_share_is_a_close_lower_bound():
     u = rng.uniform(size=(n, 17))
     met = rng.uniform(size=n) < u[:, 0] * u[:, 1]
     truth = 7 / 27
-    r = parameter_share(u, met, resamples=199, seed=1)
+    r = parameter_share(u, met, seed=1)
     assert r.low[0] <= truth + 0.005 and r.value[0] >= 0.85 * truth
     assert r.joint_inputs[0] >= 2
     assert r.noise_upper[0] <= 1 - 0.85 * truth
@@ -32,6 +32,6 @@ def test_additive_share_and_pure_noise():
     met = np.column_stack([rng.uniform(size=n) < 0.2 + 0.4 * u[:, 0] + 0.3 * u[:, 1],
                            rng.uniform(size=n) < 0.3])
     truth = 0.25 / 12 / (0.55 * 0.45)
-    r = parameter_share(u, met, resamples=199, seed=2)
+    r = parameter_share(u, met, seed=2)
     assert r.low[0] <= truth + 0.005 and r.value[0] >= 0.9 * truth
     assert r.value[1] < 0.002 and r.noise_upper[1] > 0.998
