@@ -55,11 +55,26 @@ def print_drivers(data: dict) -> None:
         print(f"  PRIM: {pr.get('rule', pr.get('skipped'))}")
 
 
-def write_and_print(result, out: Path, args) -> dict:
-    """Write the drivers of ``result`` to ``out`` and print them unless ``--quiet``."""
+def check_drivers(scenario, out: Path) -> None:
+    """Refuse, before the run, a scenario without uncertain parameters or a bad folder."""
+    from ipsim.report.drivers import MARKER
+    from ipsim.report.outputs import check_out
+    from ipsim.study.sensitivity import factors
+
+    factors(scenario)
+    check_out(out, marker=MARKER)
+
+
+def write_and_print(result, out: Path, args, arm: Callable[[], None]) -> dict:
+    """Find the drivers of ``result`` (an :class:`ipsim.RunResult`) on the command's workers,
+    write them to ``out`` and print them unless ``--quiet``."""
+    from ipsim.cli.options import dask_address
     from ipsim.report.drivers import write_drivers
 
-    data = write_drivers(result, out, make_plots=not args.no_plots)
+    found = result.drivers(do_paste=args.paste, workers=args.workers,
+                           dask=dask_address(args))
+    arm()
+    data = write_drivers(found, out, make_plots=not args.no_plots)
     if not args.quiet:
         print_drivers(data)
         print(f"drivers written to {out}/")
@@ -67,24 +82,18 @@ def write_and_print(result, out: Path, args) -> dict:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.cli.options import dask_address, simulate
-    from ipsim.report.drivers import MARKER
-    from ipsim.report.outputs import check_out
-    from ipsim.scenario.variants import load_runnable
-    from ipsim.study.drivers import drivers_of
-    from ipsim.study.sensitivity import factors
+    from ipsim import api
+    from ipsim.cli.options import simulated
 
     load_plots(args)
     arm()
     check_engine(args.engine)
-    scenario = load_runnable(args.scenario)
-    factors(scenario)           # refuses a scenario without uncertain parameters
+    scenario = api.load_runnable(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / scenario.name / "drivers"
-    check_out(out, marker=MARKER)
-    run = simulate(args, [scenario], seed, arm, keep_paths=min(args.keep_paths, args.paths))
-    result = drivers_of(run, do_paste=args.paste, workers=args.workers,
-                        dask=dask_address(args))
-    arm()
-    write_and_print(result, out, args)
+    check_drivers(scenario, out)
+    keep = min(args.keep_paths, args.paths)
+    result = simulated(args, arm, lambda **o: api.run(scenario, seed=seed, keep_paths=keep,
+                                                      **o))
+    write_and_print(result, out, args, arm)
     return 0

@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import Any
 
 from ipsim.errors import UsageError
 
 __all__ = ["Parser", "positive_int", "seed", "add_run_options", "progress_bar", "checked",
-           "simulate", "check_engine", "load_plots", "dask_address", "DASK_ENV", "FLAGS",
+           "simulated", "check_engine", "load_plots", "dask_address", "DASK_ENV", "FLAGS",
            "flag_of"]
 
 DASK_ENV = "IPSIM_DASK"
@@ -28,7 +29,6 @@ FLAGS: dict[str, str] = {
     "levers": "--param", "balance": "--balance", "samples": "--samples",
     "paths_per_sample": "--paths-per-sample", "method": "--method", "prior": "--prior",
     "origins": "--origin", "scenario": "--scenario", "level": "--level",
-    "keep_paths": "--keep-paths",
 }
 """API argument -> the flag that feeds it: an :class:`~ipsim.errors.ArgumentError` raised
 below the command line names the argument, and is shown under its flag."""
@@ -112,7 +112,7 @@ def checked(update: Callable[[int], None], arm: Callable[[], None]) -> Callable[
 
 def check_engine(engine: str) -> None:
     """Refuse an unknown ``--engine`` (before anything is loaded or run)."""
-    from ipsim.study.pipeline import ENGINES
+    from ipsim.study.pipeline import ENGINES  # noqa: I001  (not at start-up: it loads the model)
 
     if engine not in ENGINES:
         raise UsageError(f"--engine: unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
@@ -134,18 +134,16 @@ def dask_address(args) -> str | None:
     return address.strip() or None
 
 
-def simulate(args, scenarios: Sequence, seed_: int, arm: Callable[[], None], *,
-             keep_paths: int | None = None):
-    """Run ``scenarios`` on the same paths with the command's options and a progress bar
-    (keeping ``keep_paths`` paths whole; default the pipeline's)."""
-    from ipsim.study.pipeline import DEFAULT_KEEP_PATHS, run
-
-    bar = progress_bar(args.paths, args.quiet)
+def simulated(args, arm: Callable[[], None], call: Callable[..., Any], total: int | None = None,
+              unit: str = "path"):
+    """``call(**options)`` with the command's run options and a progress bar over ``total``
+    (default ``--paths``): ``paths``, ``workers``, ``chunk_paths``, ``engine``, ``dask`` and a
+    ``progress`` callback that is also a signal check point."""
+    bar = progress_bar(args.paths if total is None else total, args.quiet, unit)
     try:
-        result = run(scenarios, args.paths, seed_, workers=args.workers,
-                     chunk_paths=args.chunk_paths, engine=args.engine,
-                     keep_paths=DEFAULT_KEEP_PATHS if keep_paths is None else keep_paths,
-                     progress=checked(bar.update, arm), dask=dask_address(args))
+        result = call(paths=args.paths, workers=args.workers, chunk_paths=args.chunk_paths,
+                      engine=args.engine, progress=checked(bar.update, arm),
+                      dask=dask_address(args))
     finally:
         bar.close()
     arm()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ipsim.cli.drivers import add_drivers_options
-from ipsim.cli.options import add_run_options, check_engine, load_plots, simulate
+from ipsim.cli.options import add_run_options, check_engine, load_plots, simulated
 
 __all__ = ["add_parser", "main"]
 
@@ -36,32 +36,29 @@ def print_table(summary: dict) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.report.outputs import KEPT_INSIDE, check_out, write_run
-    from ipsim.scenario.variants import load_runnable
+    from ipsim import api
+    from ipsim.report.outputs import KEPT_INSIDE, check_out
 
     load_plots(args)
     arm()
     check_engine(args.engine)
-    scenario = load_runnable(args.scenario)
+    scenario = api.load_runnable(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / scenario.name
     check_out(out, kept=KEPT_INSIDE)
     if args.drivers:
-        from ipsim.report.drivers import MARKER
-        from ipsim.study.sensitivity import factors
+        from ipsim.cli.drivers import check_drivers
 
-        factors(scenario)       # refuses a scenario without uncertain parameters
-        check_out(out / "drivers", marker=MARKER)
-    result = simulate(args, [scenario], seed, arm, keep_paths=min(args.keep_paths, args.paths))
-    summary = write_run(result, out, make_plots=not args.no_plots)
+        check_drivers(scenario, out / "drivers")
+    keep = min(args.keep_paths, args.paths)
+    result = simulated(args, arm, lambda **o: api.run(scenario, seed=seed, keep_paths=keep,
+                                                      **o))
+    summary = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         print_table(summary)
         print(f"results written to {out}/")
     if args.drivers:
         from ipsim.cli.drivers import write_and_print
-        from ipsim.cli.options import dask_address
-        from ipsim.study.drivers import drivers_of
 
-        write_and_print(drivers_of(result, do_paste=args.paste, workers=args.workers,
-                                   dask=dask_address(args)), out / "drivers", args)
+        write_and_print(result, out / "drivers", args, arm)
     return 0

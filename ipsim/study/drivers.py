@@ -1,16 +1,14 @@
 """Drivers of failure from one ordinary run: its kept paths are the sample.
 
 Every path of a run draws its own uncertain parameters, so the run itself is a sample of
-(inputs, outcomes): :func:`run_drivers` simulates the scenario once (no second model run,
-no parameter sets), keeps ``keep_paths`` paths whole, and hands them to
-:func:`ipsim.analysis.drivers.table.analyse` through :func:`drivers_of`, the one function
-that reads a run's result (switch it when the public API's result object lands).
+(inputs, outcomes): :func:`drivers_of` takes an ordinary run's kept paths (no second model
+run, no parameter sets) to :func:`ipsim.analysis.drivers.table.analyse`. The public API
+calls it as :meth:`ipsim.RunResult.drivers`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ipsim.analysis.drivers import table
@@ -20,7 +18,7 @@ from ipsim.runtime import execution
 from ipsim.scenario.params import Scenario
 from ipsim.study import pipeline
 
-__all__ = ["DriversResult", "drivers_of", "run_drivers", "DEFAULT_KEEP_PATHS"]
+__all__ = ["DriversResult", "drivers_of", "DEFAULT_KEEP_PATHS"]
 
 DEFAULT_KEEP_PATHS = pipeline.DEFAULT_KEEP_PATHS
 """Paths kept whole by default, and so the default sample (100,000)."""
@@ -66,24 +64,3 @@ def drivers_of(run: pipeline.RunResult, *, workers: int = 1, dask=None,
     outputs = table.analyse(sample, seed=run.seed, map_tasks=map_tasks, **settings)
     return DriversResult(base.scenario, run, sample.n, sample.names, sample.kinds, outputs,
                          settings, time.perf_counter() - t0)
-
-
-def run_drivers(scenario: Scenario, paths: int, seed: int, *,
-                keep_paths: int = DEFAULT_KEEP_PATHS, workers: int = 1,
-                chunk_paths: int | None = None, engine: str = "vectorised",
-                progress: Callable[[int], None] | None = None, dask=None,
-                **analysis) -> DriversResult:
-    """Simulate ``scenario`` once on ``paths`` paths and find the drivers of every target
-    from the first ``min(keep_paths, paths)`` of them (see :func:`drivers_of`).
-
-    Raises
-    ------
-    ArgumentError
-        ``keep_paths`` < 1, or as :func:`ipsim.study.pipeline.run`.
-    """
-    if keep_paths < 1:
-        raise ArgumentError("keep_paths", f"must be >= 1, got {keep_paths}")
-    run = pipeline.run([scenario], paths, seed, workers=workers, chunk_paths=chunk_paths,
-                       keep_paths=min(keep_paths, paths), engine=engine, progress=progress,
-                       dask=dask)
-    return drivers_of(run, workers=workers, dask=dask, **analysis)

@@ -90,7 +90,7 @@ def plan(method: str, samples: int, paths: int, d: int, months: int, outputs: in
                             f"{sets:,} parameter sets and {sets * paths:,} paths, about "
                             f"{duration(p.seconds)} on {busy} worker(s); the limit is "
                             f"{resources.MAX_HOURS:g} hours: use fewer samples or paths per "
-                            "sample, or more --workers")
+                            "sample, or more workers")
     memory_total = resources.physical_memory()
     if memory_total and p.memory > resources.MAX_MEMORY_SHARE * memory_total:
         raise ArgumentError(culprit, f"{samples:,} x {paths:,} paths per sample would need "

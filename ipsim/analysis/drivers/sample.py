@@ -1,13 +1,13 @@
 """The sample of a run: each kept path's inputs and which targets it met.
 
 An engine returns :class:`ipsim.model.paths.IndicatorPaths`; its ``inputs`` hold the
-values every uncertain parameter took on each path. An engine that also reports the
-paths' shocks gives an attribute ``shocks``: name -> (paths,) sum over the months of the
-standardised monthly shock (``economy`` for the common factor, and each series' own:
-``applications``, ``transfers``, ``pledge``, ``turnover``); those enter the sample as inputs
-named ``shock.<name>``, so "missed because of a bad economy" is told apart from "missed
-because growth was assumed too high". Without that attribute the sample holds the
-parameters only.
+values every uncertain parameter took on each path, and its ``shocks`` the economy each
+path lived through: ``economy`` -> (paths,) the sum over the months of the common factor,
+and each shock series (``applications``, ``transfers``, ``pledge``, ``turnover``) -> the sum
+of its own noise, each divided by ``sqrt(months)``. Those enter the sample as inputs named
+``shock.<name>``, so "missed because of a bad economy" is told apart from "missed because
+growth was assumed too high". Paths without shocks (an empty ``shocks``, or an older
+engine without the attribute) give the parameters only.
 """
 
 from __future__ import annotations
