@@ -49,8 +49,12 @@ def print_drivers(data: dict) -> None:
                   f"KS p {p_text(i['ks_p_value'])}  odds by quarter {odds}")
         n = o.get("noise")
         if n:
+            both = n.get("parameters_and_shocks_share_lower")
+            with_shocks = (f"; with the shocks, at least {100 * both:.1f} %"
+                           if both is not None else "")
             print(f"  parameters explain at least {100 * n['parameters_share_lower']:.1f} % "
-                  f"of met/missed; path noise at most {100 * n['noise_share_upper']:.1f} %")
+                  f"of met/missed (path noise at most {100 * n['noise_share_upper']:.1f} %)"
+                  f"{with_shocks}")
         pr = o["prim"]
         print(f"  PRIM: {pr.get('rule', pr.get('skipped'))}")
 

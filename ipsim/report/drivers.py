@@ -36,6 +36,8 @@ def drivers_data(result) -> dict:
     if not shocks:
         note += ("; the engine reports no per-path shocks, so the economy is not among the "
                  "inputs (its effect is inside the noise share)")
+    else:
+        note += "; inputs: the parameters and each path's cumulative shocks"
     return {**provenance(result.scenario, run), "method": "drivers from one run",
             "sample": {"paths": kept, "run_paths": run.paths, "note": note},
             "inputs": [{"input": n, "kind": k} for n, k in zip(result.inputs, result.kinds,

@@ -38,8 +38,13 @@ def drivers_chart(o: dict, subtitle: str):
     if noise.get("noise_share_upper") is not None:
         ci = noise.get("parameters_share_ci") or [None, None]
         p = _v(noise["parameters_share_lower"])
-        extra = [("path noise (at most)", 1 - p, 1 - _v(ci[1]), 1 - _v(ci[0]), _NOISE),
+        extra = [("luck on the path: shocks, counts (at most)", 1 - p, 1 - _v(ci[1]),
+                  1 - _v(ci[0]), _NOISE),
                  ("all parameters together (at least)", p, _v(ci[0]), _v(ci[1]), _JOINT)]
+        both = noise.get("parameters_and_shocks_share_lower")
+        if both is not None:
+            extra.insert(1, ("parameters and shocks together (at least)", both, np.nan,
+                             np.nan, _SHOCK))
     labels = [e[0] for e in extra] + labels
     v = np.concatenate([[e[1] for e in extra], v])
     lo = np.concatenate([[e[2] for e in extra], lo])
@@ -55,8 +60,8 @@ def drivers_chart(o: dict, subtitle: str):
     ax.axvline(0, color="black", lw=0.6)
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlim(min(0.0, np.nanmin(lo) if np.isfinite(lo).any() else 0.0) - 0.01, 1.0)
-    ax.set_xlabel("share of the variance of met / missed (first-order index), "
-                  "95 % bootstrap interval")
+    ax.set_xlabel("share of the variance of met / missed (first-order index), with "
+                  "95 % interval")
     ax.set_title(f"What goes with missing: {o['label']} (P(met) {100 * o['p_met']:.1f} %)\n"
                  f"{subtitle}", fontsize=10, loc="left")
     ax.grid(axis="x", alpha=0.3)

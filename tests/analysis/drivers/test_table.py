@@ -9,7 +9,7 @@ import pytest
 
 from ipsim.analysis.drivers.sample import SHOCK_PREFIX, sample_of
 from ipsim.analysis.drivers.table import MIN_CASES, Sample, analyse
-from ipsim.model.indicators import INDICATORS
+from ipsim.model import registry
 from ipsim.model.paths import IndicatorPaths
 
 
@@ -61,7 +61,7 @@ def test_sample_of_takes_shocks_when_the_engine_reports_them(scenario):
     """With an engine attribute ``shocks`` the sample gains ``shock.<name>`` inputs."""
     n = 50
     rng = np.random.default_rng(0)
-    yearly = {name: np.full((n, scenario.years + 1), 100.0) for name in INDICATORS}
+    yearly = {name: np.full((n, scenario.years + 1), 100.0) for name in registry.indicators()}
     paths = IndicatorPaths(yearly, {"securitisations": np.full(n, np.inf)},
                            np.ones(n, dtype=bool), {"pledge.growth": rng.normal(size=n)})
     plain = sample_of(scenario, paths)
