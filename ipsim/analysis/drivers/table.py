@@ -31,7 +31,7 @@ PRIM_PATHS = 5_000
 PRIM_INPUTS = 8
 """Inputs PRIM may restrict (the strongest by first-order index)."""
 PRIM_RESAMPLES = 10
-"""Bootstrap resamples of the PRIM stability check."""
+"""Random halves of the PRIM subsample in its stability check."""
 MIN_CASES = 20
 """Fewest met and missed paths for an output to be analysed (else: too rare to say)."""
 
