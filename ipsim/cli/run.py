@@ -6,7 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ipsim.cli.drivers import add_drivers_options
-from ipsim.cli.options import add_run_options, check_engine, load_plots, simulated
+from ipsim.cli.options import (
+    add_run_options,
+    check_engine,
+    load_plots,
+    print_precision,
+    simulated,
+)
 
 __all__ = ["add_parser", "main"]
 
@@ -56,6 +62,7 @@ def main(args, arm: Callable[[], None]) -> int:
     summary = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         print_table(summary)
+        print_precision(summary)
         print(f"results written to {out}/")
     if args.drivers:
         from ipsim.cli.drivers import write_and_print
