@@ -1,6 +1,6 @@
-"""Command line: ``ipsim run``, ``compare``, ``sweep``, ``sensitivity``, ``calibrate``,
-``backtest``, ``optimise``, ``goal``, ``validate`` and ``schema``; the only place with argv and
-exit codes.
+"""Command line: ``ipsim run``, ``compare``, ``sweep``, ``sensitivity``, ``drivers``,
+``calibrate``, ``backtest``, ``optimise``, ``goal``, ``validate`` and ``schema``; the only place
+with argv and exit codes.
 
 One module per command (:mod:`ipsim.cli.run`, :mod:`ipsim.cli.compare`, ...), each with an
 ``add_parser`` and a ``main(args, arm)``; :data:`COMMANDS` maps a command's name to its
@@ -20,6 +20,7 @@ from ipsim.cli import (
     backtest,
     calibrate,
     compare,
+    drivers,
     goal,
     optimise,
     run,
@@ -38,6 +39,7 @@ COMMANDS: dict[str, Callable[..., int]] = {
     "compare": compare.main,
     "sweep": sweep.main,
     "sensitivity": sensitivity.main,
+    "drivers": drivers.main,
     "validate": scenario.validate,
     "schema": scenario.schema,
     "calibrate": calibrate.main,
@@ -57,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_parser(sub)
     sweep.add_parser(sub)
     sensitivity.add_parser(sub)
+    drivers.add_parser(sub)
     scenario.add_parsers(sub)
     calibrate.add_parser(sub)
     backtest.add_parser(sub)

@@ -18,10 +18,11 @@ from ipsim.runtime.atomic import carry_over, staged_directory
 __all__ = ["summarise", "write_run", "check_out", "KEPT_INSIDE"]
 
 
-KEPT_INSIDE = ("compare", "sweep", "sensitivity", "calibration", "backtest", "optimise", "goal")
+KEPT_INSIDE = ("compare", "sweep", "sensitivity", "calibration", "backtest", "optimise", "goal",
+               "drivers")
 """Sub-folders of a run's folder that other commands write by default (``ipsim compare``,
-``sweep``, ``sensitivity``, ``calibrate``, ``backtest``, ``optimise``, ``goal``); a new run
-carries them over."""
+``sweep``, ``sensitivity``, ``calibrate``, ``backtest``, ``optimise``, ``goal``, ``drivers``);
+a new run carries them over."""
 
 
 def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ...] = ()
