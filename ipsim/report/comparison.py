@@ -121,13 +121,9 @@ def write_comparison(comparison: Comparison, run, out: str | Path, variants=(),
     """Write ``comparison.json``, ``comparison.csv`` and the plots to ``out`` (swapped in
     whole when complete); returns the content of ``comparison.json``."""
     data = comparison_dict(comparison, run, variants)
-    note = (f"ipsim {data['ipsim_version']}; scenario {data['scenario']} "
-            f"(sha256 {data['scenario_sha256'][:12]}); seed {run.seed}; {run.paths} paths; "
-            f"diff = variant - base on the same paths, {comparison.level:.0%} paired interval "
-            f"({comparison.method})")
     with staged_directory(out) as stage:
         write_json(stage / "comparison.json", data)
-        write_csv(stage / "comparison.csv", comparison_rows(data), note)
+        write_csv(stage / "comparison.csv", comparison_rows(data))
         if make_plots:
             _plots(data, stage)
     return data

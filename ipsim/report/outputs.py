@@ -92,8 +92,6 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
     check_out(out, kept=KEPT_INSIDE)
     summary = summarise(run)
     scenario = run.base.scenario
-    note = (f"ipsim {summary['ipsim_version']}; scenario {scenario.name} "
-            f"(sha256 {summary['scenario_sha256'][:12]}); seed {run.seed}; {run.paths} paths")
     with staged_directory(out) as stage:
         write_json(stage / "summary.json", summary)
         rows = [{k: r[k] for k in ("id", "label", "indicator", "measure", "op", "threshold",
@@ -104,10 +102,9 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
         rows.append({"id": "midterm_release", "label": "Mid-term tranche released",
                      "indicator": "", "measure": "", "op": "", "threshold": "",
                      **summary["midterm_release"]})
-        write_csv(stage / "attainment.csv", rows, note)
+        write_csv(stage / "attainment.csv", rows)
         write_csv(stage / "indicators.csv",
-                  indicator_rows(scenario, run.base.paths(), run.base.means()),
-                  note + f"; quantiles from the first {summary['quantile_paths']} paths")
+                  indicator_rows(scenario, run.base.paths(), run.base.means()))
         if make_plots:
             _plots(run, summary, stage)
         carry_over(out, stage, KEPT_INSIDE)   # other commands' default outputs live inside

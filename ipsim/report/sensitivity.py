@@ -118,12 +118,9 @@ def write_sensitivity(result, out: str | Path, *, workers: int = 1,
     ``out``, swapped in whole; returns the JSON content."""
     check_out(out, marker=MARKER)
     data = sensitivity_data(result, workers)
-    note = (f"ipsim {data['ipsim_version']}; scenario {data['scenario']} "
-            f"(sha256 {data['scenario_sha256'][:12]}); seed {data['seed']}; {data['method']}, "
-            f"{data['samples']} samples, {data['paths_per_sample']} paths per sample")
     with staged_directory(out) as stage:
         write_json(stage / MARKER, data)
-        write_csv(stage / "sensitivity.csv", _rows(data), note)
+        write_csv(stage / "sensitivity.csv", _rows(data))
         if make_plots:
             _plots(result, data, stage)
     return data

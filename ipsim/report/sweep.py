@@ -123,12 +123,9 @@ def write_sweep(summary: SweepSummary, run, out: str | Path, make_plots: bool = 
     """Write ``sweep.json``, ``sweep.csv`` and the plot to ``out`` (swapped in whole when
     complete, keeping the task cache); returns the content of ``sweep.json``."""
     data = sweep_dict(summary, run)
-    note = (f"ipsim {data['ipsim_version']}; scenario {data['scenario']} "
-            f"(sha256 {data['scenario_sha256'][:12]}); seed {run.seed}; {run.paths} paths per "
-            f"point; {summary.level:.0%} Wilson intervals; infeasible points have no values")
     with staged_directory(out) as stage:
         write_json(stage / "sweep.json", data)
-        write_csv(stage / "sweep.csv", sweep_rows(data), note)
+        write_csv(stage / "sweep.csv", sweep_rows(data))
         if make_plots:
             _plot(data, stage)
         carry_over(out, stage, (CACHE,))
