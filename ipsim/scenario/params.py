@@ -144,6 +144,12 @@ class Target:
     threshold: float
     by_month: int | None = None
     label: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+    """The label per language, when the scenario gives one (``(("zh", "..."),)``)."""
+
+    def label_in(self, lang: str) -> str:
+        """The label in ``lang`` if the scenario gives one, else :attr:`label`."""
+        return dict(self.labels).get(lang, self.label)
 
     def describe(self) -> str:
         """Human-readable statement of the target."""
@@ -174,6 +180,8 @@ class Scenario:
     provenance: tuple = ()
     file: str = ""
     text: str = field(default="", repr=False)
+    descriptions: tuple[tuple[str, str], ...] = ()
+    """The description per language, when the scenario gives one."""
 
     @property
     def years(self) -> int:

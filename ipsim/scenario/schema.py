@@ -24,7 +24,7 @@ from ipsim.model.indicators import INDICATORS, MEASURES
 from ipsim.model.spec import Param
 from ipsim.scenario.params import DISTRIBUTIONS
 
-__all__ = ["Field", "SECTIONS", "FIXED", "BASELINE", "TOP", "POLICY", "TRANCHE", "MIDTERM",
+__all__ = ["Field", "LANGUAGES", "SECTIONS", "FIXED", "BASELINE", "TOP", "POLICY", "TRANCHE", "MIDTERM",
            "TARGET", "OPS", "RULES", "render_markdown", "field_range"]
 
 SECTIONS: dict[str, tuple[Param, ...]] = {
@@ -65,6 +65,8 @@ BASELINE: tuple[Param, ...] = (
 )
 
 OPS = (">", ">=")
+LANGUAGES = ("en", "zh")
+"""Languages a ``text`` field (a label, a description) may be given in: ``{en: .., zh: ..}``."""
 RULES = ("on_track", "always", "never")
 
 
@@ -131,11 +133,13 @@ TARGET = (
           default=None),
     Field("by_month", "int", "for measure event: the month by which it must happen",
           default=None, low=1, unit="months"),
-    Field("label", "str", "short label for tables and plots", default=""),
+    Field("label", "text", "short label for tables and plots: a text, or one per language "
+          "(`{en: Pledge amount +30 %/yr, zh: 质押融资额年均增长 30%}`)", default=""),
 )
 TOP = (
     Field("name", "str", "scenario name (also the results folder)", True),
-    Field("description", "str", "what the scenario represents", default=""),
+    Field("description", "text", "what the scenario represents: a text, or one per "
+          "language (`{en: ..., zh: ...}`)", default=""),
     Field("seed", "int", "seed of the random numbers (overridden by --seed)", default=0,
           low=0),
     Field("horizon_months", "int", "length of the funding period, a multiple of 12",
