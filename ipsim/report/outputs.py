@@ -13,7 +13,7 @@ from ipsim.report.atomic import carry_over, staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 
-__all__ = ["summarise", "write_run", "check_out", "KEPT_INSIDE"]
+__all__ = ["summarise", "write_run", "check_out", "policy_dict", "KEPT_INSIDE"]
 
 
 KEPT_INSIDE = ("compare", "sweep", "sensitivity", "calibration", "backtest")
@@ -47,6 +47,19 @@ def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ..
                          "new or empty folder")
 
 
+def policy_dict(policy) -> dict:
+    """The plan as data: budget and tranches (yuan), allocation shares, fast-track share and
+    the mid-term rule (for the report's table of yuan per lever and tranche)."""
+    m = policy.midterm
+    return {"budget": policy.budget,
+            "tranches": [{"month": t.month, "amount": t.amount, "conditional": t.conditional}
+                         for t in policy.tranches],
+            "allocation": dict(policy.allocation), "fast_track_share": policy.fast_track_share,
+            "midterm": None if m is None else {
+                "month": m.month, "rule": m.rule, "targets": list(m.targets),
+                "min_on_track": m.min_on_track, "tolerance": m.tolerance}}
+
+
 def summarise(run) -> dict:
     """The content of ``summary.json`` for the base scenario of ``run``."""
     base = run.base
@@ -55,20 +68,24 @@ def summarise(run) -> dict:
     return {**provenance(scenario, run), "description": scenario.description,
             "provenance": [s.as_dict() for s in scenario.provenance],
             "horizon_months": scenario.horizon_months, "start_year": scenario.start_year,
+            "policy": policy_dict(scenario.policy),
             "quantile_paths": base.paths().n, "targets": targets, "all_targets": joint,
             "midterm_release": released, "elapsed_s": round(run.elapsed_s, 3)}
 
 
 def _plots(run, summary: dict, out: Path) -> None:
     from ipsim.report import plots
+    from ipsim.report.i18n import tr
 
     scenario, kept = run.base.scenario, run.base.paths()
-    sub = f"{scenario.name}: {run.paths:,} paths, seed {run.seed}"
+    sub = tr("en", "plot.subtitle", scenario=scenario.name, paths=f"{run.paths:,}",
+             seed=run.seed)
     rows = [*summary["targets"],
-            {**summary["all_targets"], "label": "All targets at once", "emphasis": True},
-            {**summary["midterm_release"], "label": "Mid-term tranche released",
+            {**summary["all_targets"], "label": tr("en", "plot.all_targets_label"),
+             "emphasis": True},
+            {**summary["midterm_release"], "label": tr("en", "plot.midterm_label"),
              "emphasis": True}]
-    plots.save(plots.attainment_chart(rows, "Probability of meeting each target", sub),
+    plots.save(plots.attainment_chart(rows, tr("en", "plot.title_attainment"), sub),
                out / "attainment")
     years = scenario.start_year - 1 + np.arange(scenario.years + 1)
     done = set()
@@ -82,7 +99,7 @@ def _plots(run, summary: dict, out: Path) -> None:
         path = target_path(t, float(np.mean(yearly[:, 0])), scenario.years)
         ind = INDICATORS[t.indicator]
         fig = plots.fan_chart(years, qs, ind.unit.split("/")[0], ind.label, sub, path,
-                              f"target: {t.label}")
+                              tr("en", "plot.target_legend", label=t.label))
         plots.save(fig, out / f"fan_{t.indicator}")
 
 

@@ -15,7 +15,7 @@ from ipsim.report.outputs import check_out
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 
-__all__ = ["sensitivity_data", "write_sensitivity", "MARKER"]
+__all__ = ["sensitivity_data", "write_sensitivity", "sensitivity_figures", "MARKER"]
 
 MARKER = "sensitivity.json"
 
@@ -79,36 +79,45 @@ def _rows(data: dict) -> list[dict]:
     return [{"output": o["output"], **p} for o in data["outputs"] for p in o["parameters"]]
 
 
-def _plots(result, data: dict, stage: Path) -> None:
-    from ipsim.report import plots
+def sensitivity_figures(data: dict, lang: str = "en") -> list[tuple[str, object]]:
+    """``(file stem, figure)`` of a sensitivity analysis, from its JSON content: the index
+    chart of P(all targets) and, when computed, the tornado; texts in ``lang``."""
     from ipsim.report import sensitivity_plots as sp
+    from ipsim.report.i18n import tr
 
-    sub = (f"{data['scenario']}: {data['method']}, {data['samples']} samples x "
-           f"{data['paths_per_sample']:,} paths, seed {data['seed']}")
-    labels = [f.label for f in result.factors]
+    sub = tr(lang, "plot.subtitle_sensitivity", scenario=data["scenario"],
+             method=data["method"], samples=data["samples"],
+             paths=f"{data['paths_per_sample']:,}", seed=data["seed"])
     joint = data["outputs"][-1]
-    col = {k: np.array([p[k] for p in joint["parameters"]]) for k in joint["parameters"][0]
-           if k not in ("parameter", "distribution")}
-    title = "What drives P(all targets)"
-    if result.method == "sobol":
-        fig = sp.indices_chart(labels, {"value": col["S1"], "low": col["S1_low"],
-                                        "high": col["S1_high"]},
-                               {"value": col["ST"], "low": col["ST_low"],
-                                "high": col["ST_high"]}, title, sub)
-        plots.save(fig, stage / "sobol_all_targets")
+    labels = [p["parameter"] for p in joint["parameters"]]
+    col = {k: np.array([p[k] for p in joint["parameters"]], dtype=float)
+           for k in joint["parameters"][0] if k not in ("parameter", "distribution")}
+    title = tr(lang, "plot.title_drivers")
+    if data["method"] == "sobol":
+        out = [("sobol_all_targets", sp.indices_chart(
+            labels, {"value": col["S1"], "low": col["S1_low"], "high": col["S1_high"]},
+            {"value": col["ST"], "low": col["ST_low"], "high": col["ST_high"]}, title, sub,
+            lang=lang))]
     else:
-        plots.save(sp.morris_chart(labels, col["mu_star"], col["mu_star_conf"], col["sigma"],
-                                   title, sub), stage / "morris_all_targets")
+        out = [("morris_all_targets", sp.morris_chart(labels, col["mu_star"],
+                                                      col["mu_star_conf"], col["sigma"],
+                                                      title, sub, lang=lang))]
     if "tornado" in data:
         rows = data["tornado"]["parameters"]
-        fig = sp.tornado_chart(data["tornado"]["base_all_targets"],
-                               [r["parameter"] for r in rows],
-                               np.array([r["p_low"] for r in rows]),
-                               np.array([r["p_high"] for r in rows]),
-                               [f"{r['value_low']:.3g} / {r['value_high']:.3g}" for r in rows],
-                               "P(all targets) with one parameter at its 5th / 95th percentile",
-                               sub)
-        plots.save(fig, stage / "tornado")
+        out.append(("tornado", sp.tornado_chart(
+            data["tornado"]["base_all_targets"], [r["parameter"] for r in rows],
+            np.array([r["p_low"] for r in rows], dtype=float),
+            np.array([r["p_high"] for r in rows], dtype=float),
+            [f"{r['value_low']:.3g} / {r['value_high']:.3g}" for r in rows],
+            tr(lang, "plot.title_tornado"), sub, lang=lang)))
+    return out
+
+
+def _plots(data: dict, stage: Path) -> None:
+    from ipsim.report import plots
+
+    for stem, fig in sensitivity_figures(data):
+        plots.save(fig, stage / stem)
 
 
 def write_sensitivity(result, out: str | Path, *, workers: int = 1,
@@ -122,5 +131,5 @@ def write_sensitivity(result, out: str | Path, *, workers: int = 1,
         write_json(stage / MARKER, data)
         write_csv(stage / "sensitivity.csv", _rows(data))
         if make_plots:
-            _plots(result, data, stage)
+            _plots(data, stage)
     return data
