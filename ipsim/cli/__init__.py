@@ -1,5 +1,5 @@
 """Command line: ``ipsim run``, ``compare``, ``sweep``, ``sensitivity``, ``calibrate``,
-``backtest``, ``validate`` and ``schema``; the only place with argv and exit codes.
+``backtest``, ``report``, ``validate`` and ``schema``; the only place with argv and exit codes.
 
 One module per command (:mod:`ipsim.cli.run`, :mod:`ipsim.cli.compare`, ...), each with an
 ``add_parser`` and a ``main(args, arm)``; :data:`COMMANDS` maps a command's name to its
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 
 from ipsim import __version__
-from ipsim.cli import backtest, calibrate, compare, run, scenario, sensitivity, sweep
+from ipsim.cli import backtest, calibrate, compare, report, run, scenario, sensitivity, sweep
 from ipsim.cli.options import Parser
 from ipsim.cli.signals import Signals, Terminated
 from ipsim.errors import IpsimError, ModelError, ScenarioErrors, UsageError
@@ -31,6 +31,7 @@ COMMANDS: dict[str, Callable[..., int]] = {
     "schema": scenario.schema,
     "calibrate": calibrate.main,
     "backtest": backtest.main,
+    "report": report.main,
 }
 """Command name -> ``main(args, arm)`` returning the exit status."""
 
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     scenario.add_parsers(sub)
     calibrate.add_parser(sub)
     backtest.add_parser(sub)
+    report.add_parser(sub)
     return parser
 
 

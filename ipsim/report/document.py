@@ -12,21 +12,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Column", "Table", "Paragraph", "Figure", "Image", "Code", "Facts", "Section",
-           "Document", "KINDS"]
+__all__ = ["Column", "interval_columns", "Table", "Paragraph", "Figure", "Image", "Code",
+           "Facts", "Section", "Document", "KINDS"]
 
 KINDS = ("text", "percent", "points", "pvalue", "yuan", "count", "number", "share",
-         "measure", "bool")
+         "measure", "interval", "points_interval")
 """Column kinds: how a value is shown (see :mod:`ipsim.report.numbers`)."""
 
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: ``key`` into each row, its heading, and how values are shown."""
+    """A table column: ``key`` into each row, its heading, and how values are shown.
+
+    ``html`` / ``xlsx`` false leave the column out of the page / the workbook: an interval
+    is one column ``[37.0 %, 38.3 %]`` on the page (kind ``interval`` or
+    ``points_interval``, the value a ``(low, high)`` pair) and two numbers in the workbook.
+    """
 
     key: str
     title: str
     kind: str = "text"
+    html: bool = True
+    xlsx: bool = True
+    wide: bool = False
+    """A column of long texts, given room on the page."""
+
+
+def interval_columns(key: str, title: str, low: str, high: str, low_title: str,
+                     high_title: str, points: bool = False) -> list[Column]:
+    """An interval as one column on the page and two in the workbook (rows need ``key`` as
+    a ``(low, high)`` pair and ``low``, ``high`` as numbers)."""
+    kind = "points" if points else "percent"
+    return [Column(key, title, "points_interval" if points else "interval", xlsx=False),
+            Column(low, low_title, kind, html=False), Column(high, high_title, kind, html=False)]
 
 
 @dataclass
@@ -96,8 +114,10 @@ class Document:
     title: str
     subtitle: str
     sections: list[Section]
-    provenance: dict = field(default_factory=dict)
-    """Key -> value for the workbook's provenance sheet."""
+    provenance: list[tuple[str, str]] = field(default_factory=list)
+    """(label, value) pairs for the workbook's provenance sheet."""
+    created: str = ""
+    """When the results were made (ISO 8601, UTC), for the files' metadata."""
 
     def number(self) -> None:
         """Number tables and figures in order of appearance."""

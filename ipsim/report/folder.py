@@ -228,7 +228,8 @@ class Results:
     """Result kind -> the folder holding it."""
     indicators: list[dict[str, str]] | None = None
     commit: list[dict[str, str]] | None = None
-    calibrations: list[tuple[Path, Node]] = field(default_factory=list)
+    calibrations: list[tuple[Path, Node, str]] = field(default_factory=list)
+    """Calibrated variant files: (path, checked YAML content, text)."""
     images: dict[str, list[Path]] = field(default_factory=dict)
     """Result kind -> PNG figures written by other commands that the report shows as they
     are (commit levels, drivers, optimise), when it cannot draw them itself."""
@@ -291,7 +292,7 @@ def read_results(root: str | Path) -> Results:
             node = Node(str(path), data)
             node.dict()
             node["overrides"].dict()
-            res.calibrations.append((path, node))
+            res.calibrations.append((path, node, text))
     if not res.json and not res.calibrations:
         raise ResultError(f"{root}: holds no ipsim result (summary.json, compare/, sweep/, "
                           "sensitivity/, calibration/, backtest/, drivers/ or optimise/)")

@@ -24,8 +24,8 @@ from ipsim.model.indicators import INDICATORS, MEASURES
 from ipsim.model.spec import Param
 from ipsim.scenario.params import DISTRIBUTIONS
 
-__all__ = ["Field", "LANGUAGES", "SECTIONS", "FIXED", "BASELINE", "TOP", "POLICY", "TRANCHE", "MIDTERM",
-           "TARGET", "OPS", "RULES", "render_markdown", "field_range"]
+__all__ = ["Field", "LANGUAGES", "SECTIONS", "FIXED", "BASELINE", "TOP", "POLICY", "TRANCHE",
+           "MIDTERM", "TARGET", "OPS", "RULES", "render_markdown", "field_range"]
 
 SECTIONS: dict[str, tuple[Param, ...]] = {
     "patents": patents.PARAMS,

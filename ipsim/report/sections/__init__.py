@@ -30,7 +30,8 @@ def build_document(results: Results, lang: str = "en") -> Document:
                 ("backtest", extra.backtest)]
     sections += [build(ctx) for kind, build in builders if results.has(kind)]
     sections += reference.sections(ctx)
+    created = ctx.main().get("created_utc")
     doc = Document(lang, ctx.w("report.title"), ctx.subtitle(), [s for s in sections if s],
-                   reference.provenance_pairs(ctx))
+                   reference.provenance_pairs(ctx), created.str() if created else "")
     doc.number()
     return doc
