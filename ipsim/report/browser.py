@@ -209,6 +209,17 @@ class Browser:
                                                 "awaitPromise": True}, session)
         return result.get("result", {}).get("value")
 
+    def platform_fonts(self, session: str, selector: str) -> list[str]:
+        """The families of the fonts the browser drew the first element matching
+        ``selector`` with (the installed fonts it really used, after fallback)."""
+        self.call("DOM.enable", session=session)
+        self.call("CSS.enable", session=session)
+        root = self.call("DOM.getDocument", session=session)["root"]["nodeId"]
+        node = self.call("DOM.querySelector", {"nodeId": root, "selector": selector},
+                         session)["nodeId"]
+        fonts = self.call("CSS.getPlatformFontsForNode", {"nodeId": node}, session)["fonts"]
+        return [f["familyName"] for f in fonts]
+
     def pdf(self, session: str) -> bytes:
         result = self.call("Page.printToPDF", {"printBackground": True,
                                                "preferCSSPageSize": True,
@@ -244,7 +255,9 @@ class Browser:
                 out.console_errors.append(" ".join(str(a.get("value", a.get("description")))
                                                    for a in p.get("args", [])))
             elif method == "Runtime.exceptionThrown":
-                out.console_errors.append(str(p.get("exceptionDetails", {}).get("text")))
+                details = p.get("exceptionDetails", {})
+                out.console_errors.append(str(details.get("exception", {}).get(
+                    "description") or details.get("text")))
             elif method == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
                 out.console_errors.append(p["entry"].get("text", ""))
             elif method == "Network.loadingFailed":

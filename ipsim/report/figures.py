@@ -32,7 +32,7 @@ def to_svg(fig, prefix: str, label: str = "") -> str:
     from ipsim.report.plots import plt
 
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.savefig(buf, format="svg")   # the plots lay themselves out (tight_layout)
     plt.close(fig)
     svg = _META.sub("", _HEAD.sub("", buf.getvalue(), count=1))
     svg = _FAMILY.sub(f"font-family: {CSS_FAMILIES}".replace('"', "'"), svg)

@@ -29,11 +29,13 @@ def pad(text: str, columns: int, align: str = "<") -> str:
 
 def table(rows: Sequence[Sequence[str]], aligns: str, sep: str = "  ") -> list[str]:
     """Lines of ``rows`` (the first is the header) in columns as wide as their widest cell;
-    ``aligns`` has one ``<`` or ``>`` per column. The last column is not padded."""
+    ``aligns`` has one ``<`` or ``>`` per column. A last column aligned left is not
+    padded."""
     n = len(aligns)
     widths = [max(width(r[j]) for r in rows if j < len(r)) for j in range(n)]
     lines = []
     for r in rows:
-        cells = [pad(c, widths[j], aligns[j]) if j < n - 1 else c for j, c in enumerate(r)]
+        cells = [pad(c, widths[j], aligns[j]) if j < n - 1 or aligns[j] == ">" else c
+                 for j, c in enumerate(r)]
         lines.append(sep.join(cells).rstrip())
     return lines

@@ -15,15 +15,19 @@ _FACTS = ("scenario", "scenario_file", "scenario_sha256", "seed", "paths", "engi
           "ipsim_version", "numpy_version", "scipy_version", "python_version", "created_utc")
 
 
+_ALWAYS = ("seed", "paths", "created_utc")
+
+
 def provenance_pairs(ctx: Context) -> list[tuple[str, str]]:
     """(label, value) of every result present, for the reproduction block and workbook."""
-    pairs = []
+    pairs, first = [], None
     for kind, node in ctx.results.json.items():
-        for key in _FACTS:
-            if node.has(key):
-                v = node[key].scalar()
-                pairs.append((ctx.w(f"result.{kind}") + " · " + ctx.w(f"fact.{key}"),
-                              str(v)))
+        values = {key: str(node[key].scalar()) for key in _FACTS if node.has(key)}
+        for key, v in values.items():
+            if first is not None and first.get(key) == v and key not in _ALWAYS:
+                continue   # as in the first result: said once
+            pairs.append((ctx.w(f"result.{kind}") + " · " + ctx.w(f"fact.{key}"), v))
+        first = values if first is None else first
     for path, _, _ in ctx.results.calibrations:
         pairs.append((ctx.w("result.calibration") + " · " + ctx.w("fact.file"), path.name))
     return pairs
