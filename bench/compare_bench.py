@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from ipsim.analysis.compare import compare
-from ipsim.pipeline import run
 from ipsim.scenario.variants import load_variants
+from ipsim.study.pipeline import run
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -90,8 +90,8 @@ def _digest(result) -> str:
 def child_run(spec: dict) -> dict:
     """One pipeline.run in this (fresh) process."""
     t0 = time.perf_counter()
-    from ipsim.pipeline import DEFAULT_CHUNK_PATHS, run
     from ipsim.scenario.validate import load_scenario
+    from ipsim.study.pipeline import DEFAULT_CHUNK_PATHS, run
 
     t1 = time.perf_counter()
     rss_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -117,7 +117,7 @@ def child_run(spec: dict) -> dict:
 def child_load(spec: dict) -> dict:
     """Cold import of the package, then loading and validating the scenario (best of 5)."""
     t0 = time.perf_counter()
-    import ipsim.pipeline  # noqa: F401
+    import ipsim.study.pipeline  # noqa: F401
     from ipsim.scenario.validate import load_scenario
 
     t1 = time.perf_counter()
@@ -140,8 +140,8 @@ def child_chunk(spec: dict) -> dict:
     big run do."""
     from ipsim.engines import vectorised
     from ipsim.engines.streams import BLOCK
-    from ipsim.pipeline import DEFAULT_CHUNK_PATHS, DEFAULT_KEEP_PATHS, _chunk
     from ipsim.scenario.validate import load_scenario
+    from ipsim.study.pipeline import DEFAULT_CHUNK_PATHS, DEFAULT_KEEP_PATHS, _chunk
 
     source = _source_hash()
     s = load_scenario(spec["scenario"])
@@ -217,8 +217,8 @@ def child_rng(spec: dict) -> dict:
     import numpy as np
 
     from ipsim.engines.streams import BLOCK, block_sizes
-    from ipsim.pipeline import DEFAULT_CHUNK_PATHS
     from ipsim.scenario.validate import load_scenario
+    from ipsim.study.pipeline import DEFAULT_CHUNK_PATHS
 
     s = load_scenario(spec["scenario"])
     seed, paths, months = s.seed, spec["paths"], s.horizon_months
@@ -545,7 +545,7 @@ def main(argv=None) -> int:
     print(f"about {cost['tiny_s'] * 1e3:.0f} ms fixed per chunk + "
           f"{cost['per_path_s'] * 1e6:.1f} us per path; a {paths:,}-path run at the default "
           f"chunk is {n_chunks} chunks")
-    print(f"cold import of ipsim.pipeline: {load['import_s']:.2f} s; load + validate "
+    print(f"cold import of ipsim.study.pipeline: {load['import_s']:.2f} s; load + validate "
           f"{args.scenario}: {load['first_load_s'] * 1e3:.0f} ms first, "
           f"{load['load_s'] * 1e3:.0f} ms warm")
     print(f"ipsim sources {', '.join(sorted(sources))} (sha256 of ipsim/**/*.py), "

@@ -1,6 +1,6 @@
 """Benchmark of ``ipsim sensitivity``: a Sobol' analysis with 1 and 2 workers.
 
-Times :func:`ipsim.sensitivity.run_sobol` (design, every parameter set, bootstrap) on the
+Times :func:`ipsim.study.sensitivity.run_sobol` (design, every parameter set, bootstrap) on the
 default scenario and reports wall time, CPU/wall, parameter sets a second, paths a second,
 the speed-up from 1 to 2 workers and whether both gave the same indices. The full size of
 issue 8 (2,048 base samples x 4,096 paths per sample, 17 parameters: 38,912 sets, 159 million
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from ipsim.scenario.validate import load_scenario
-from ipsim.sensitivity import factors, run_sobol
+from ipsim.study.sensitivity import factors, run_sobol
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL_SAMPLES, FULL_PATHS = 2048, 4096

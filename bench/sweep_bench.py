@@ -23,8 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from ipsim.analysis.sweep import summarise
-from ipsim.scenario.points import load_points, parse_balance, parse_lever
-from ipsim.sweep import run_sweep
+from ipsim.cli.parsing import parse_lever, parse_names
+from ipsim.scenario.points import load_points
+from ipsim.study.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 BALANCE = "interest_subsidy,transfer_subsidy,operation_platforms,sme_transformation"
@@ -52,7 +53,7 @@ def main() -> None:
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "key-city-2020.yaml"))
     args = parser.parse_args()
     levers = [parse_lever(f"policy.allocation.risk_pool=0.05:0.45:{args.points}")]
-    base, points = load_points(args.scenario, levers, parse_balance(BALANCE, levers))
+    base, points = load_points(args.scenario, levers, parse_names(BALANCE))
     print(f"ipsim sweep benchmark: {len(points)} points x {args.paths:,} paths, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}; load average "
           f"{os.getloadavg()[0]:.1f} at start")

@@ -10,8 +10,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["IpsimError", "ScenarioError", "ScenarioErrors", "UsageError", "ModelError",
-           "did_you_mean"]
+__all__ = ["IpsimError", "ScenarioError", "ScenarioErrors", "UsageError", "ArgumentError",
+           "ModelError", "did_you_mean"]
 
 
 class IpsimError(Exception):
@@ -72,7 +72,34 @@ class ScenarioErrors(IpsimError):
 
 
 class UsageError(IpsimError):
-    """A bad command-line argument (exit status 2)."""
+    """A bad request: an argument out of range, a run too long or too large (exit status 2)."""
+
+
+class ArgumentError(UsageError):
+    """A bad value of one argument of a public function, named as Python names it.
+
+    The message names the argument (``paths``), never a command-line flag: the command line
+    (:mod:`ipsim.cli`) maps :attr:`argument` to its flag (``--paths``) when it reports the
+    error, so the same error reads right in a notebook and in a terminal.
+
+    Parameters
+    ----------
+    argument : str
+        The argument's Python name (``"paths"``, ``"chunk_paths"``, ``"out"``).
+    message : str
+        What is wrong and what is allowed (``"must be >= 1, got 0"``).
+    value : str, optional
+        The offending value as written, shown after the argument (``"out results/x: ..."``).
+    """
+
+    def __init__(self, argument: str, message: str, value: str | None = None):
+        self.argument, self.message, self.value = argument, message, value
+        super().__init__(self.render(argument))
+
+    def render(self, name: str) -> str:
+        """The message with the argument called ``name`` (e.g. its flag)."""
+        head = name if self.value is None else f"{name} {self.value}"
+        return f"{head}: {self.message}"
 
 
 class ModelError(IpsimError):

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from ipsim import pipeline
 from ipsim.engines.streams import BLOCK
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build, load_scenario
 from ipsim.scenario.yaml_loader import load_yaml
+from ipsim.study import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = ROOT / "scenarios" / "key-city-2020.yaml"

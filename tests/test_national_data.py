@@ -62,7 +62,7 @@ def test_national_csv_is_a_yearly_history_file():
 
 def test_national_csv_parses_with_the_history_reader():
     """The calibration branch's parser reads the file (skipped until it is merged)."""
-    history = pytest.importorskip("ipsim.history")
+    history = pytest.importorskip("ipsim.calibration.history")
     history.read_history(national_path())
 
 

@@ -1,4 +1,4 @@
-"""``ipsim.pipeline.run``: bit-identical results whatever the workers and chunk size, bounded
+"""``ipsim.study.pipeline.run``: bit-identical results whatever the workers and chunk size, bounded
 memory (kept paths), and argument checks.
 
 The bit-identity runs happen in a subprocess so that the number of BLAS threads can be fixed
@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ipsim import pipeline
 from ipsim.engines.streams import BLOCK
 from ipsim.errors import UsageError
+from ipsim.study import pipeline
 from tests.conftest import DEFAULT_SCENARIO, ROOT
 
 SEED = 31337
@@ -27,7 +27,7 @@ ODD_PATHS = 2 * BLOCK + 123  # a partial last block
 _RUNNER = r"""
 import sys
 import numpy as np
-from ipsim import pipeline
+from ipsim.study import pipeline
 from ipsim.scenario.validate import load_scenario
 
 scenario, out, paths, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])

@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ipsim import pipeline
 from ipsim.data import national_path, national_sources
 from ipsim.engines.streams import BLOCK
 from ipsim.scenario.provenance import uncovered
 from ipsim.scenario.validate import load_scenario
 from ipsim.scenario.yaml_loader import load_yaml
+from ipsim.study import pipeline
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.yaml"))

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ipsim import resources
 from ipsim.cli import main
 from ipsim.errors import ModelError
 from ipsim.model import patents, turnover
-from ipsim.pipeline import run
+from ipsim.runtime import resources
 from ipsim.scenario.validate import load_scenario
+from ipsim.study.pipeline import run
 from tests.scenario.texts import BASE_PATH, ROOT
 
 HAS_PROC = Path("/proc/self/stat").exists()
@@ -109,7 +109,7 @@ def test_too_many_paths_is_refused_with_the_estimate(tmp_path, capsys):
     status = main(["run", str(BASE_PATH), "--paths", "10000000000", "--out", str(out)])
     (line,) = capsys.readouterr().err.splitlines()
     assert status == 2
-    assert line.startswith("ipsim: error: --paths 10,000,000,000 would take about ")
+    assert line.startswith("ipsim: error: --paths 10,000,000,000: would take about ")
     assert "hours" in line and "limit is 12 hours" in line
     assert not out.exists()
 
@@ -193,7 +193,7 @@ def test_model_error_in_a_worker_stops_the_others(tmp_path, capsys, monkeypatch)
 _HALF_A_MESSAGE = textwrap.dedent("""
     import multiprocessing, os, struct, sys, time
     from concurrent.futures import ProcessPoolExecutor
-    from ipsim.execution import _stop_workers
+    from ipsim.runtime.execution import _stop_workers
 
     POOL = None
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from ipsim import sensitivity
 from ipsim.cli import main
+from ipsim.study import sensitivity
 from tests.conftest import DEFAULT_SCENARIO, GROWTH_MU, closed_form_data, scenario_from
 
 N, PATHS, SEED = 32, 64, 5

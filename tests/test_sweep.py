@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from ipsim.analysis.sweep import summarise
+from ipsim.cli.parsing import parse_lever
 from ipsim.engines.streams import BLOCK
-from ipsim.scenario.points import load_points, parse_lever
-from ipsim.sweep import cache_context, run_sweep
-from ipsim.taskcache import TaskCache, task_key
+from ipsim.runtime.taskcache import TaskCache, task_key
+from ipsim.scenario.points import load_points
+from ipsim.study.sweep import cache_context, run_sweep
 from tests.compare_helpers import default_data, no_drain, write_scenario
 
 PLEDGE = ("pledge_amount", "pledge_projects")

@@ -13,7 +13,7 @@ import numpy as np
 from scipy import stats
 
 from ipsim.analysis.measures import attained
-from ipsim.engines.paths import IndicatorPaths
+from ipsim.model.paths import IndicatorPaths
 from ipsim.scenario.params import Target
 
 __all__ = ["Proportion", "proportion", "attainment_matrix", "Tally", "ALL", "beats"]

@@ -2,7 +2,7 @@
 
 How the pairing is guaranteed
 -----------------------------
-:func:`ipsim.pipeline.run` simulates the base and every variant on the same paths, chunk by
+:func:`ipsim.study.pipeline.run` simulates the base and every variant on the same paths, chunk by
 chunk, and four properties of the engine make "the same path" mean the same luck:
 
 1. **One stream per block of paths and per mechanism** (:mod:`ipsim.engines.streams`): the
@@ -55,7 +55,6 @@ from dataclasses import dataclass, replace
 from ipsim.analysis.attainment import ALL, Proportion, Tally, proportion
 from ipsim.analysis.paired import PairedDifference, paired_difference
 from ipsim.scenario.params import Distribution, Scenario
-from ipsim.scenario.variants import check_comparable
 
 __all__ = ["Row", "Side", "Best", "Comparison", "compare", "same_model", "pairing_notes"]
 
@@ -170,7 +169,7 @@ def compare(scenarios: list[Scenario], tallies: list[Tally], level: float = 0.95
     Parameters
     ----------
     scenarios : list of Scenario
-        The base first, then the variants, as run by one :func:`ipsim.pipeline.run` call.
+        The base first, then the variants, as run by one :func:`ipsim.study.pipeline.run` call.
     tallies : list of Tally
         Their counts, in the same order (``gained``/``lost`` against the base; ``beats``
         for best against runner-up).
@@ -191,7 +190,7 @@ def compare(scenarios: list[Scenario], tallies: list[Tally], level: float = 0.95
         raise ValueError("every scenario of a comparison must run on the same paths")
     sides = []
     for scenario, tally in zip(scenarios, tallies, strict=True):
-        problem = check_comparable(base, scenario)
+        problem = base.comparable_with(scenario)
         if problem:
             raise ValueError(problem)
         identical = same_model(base, scenario)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ipsim.engines.paths import IndicatorPaths
 from ipsim.model.indicators import MEASURES
+from ipsim.model.paths import IndicatorPaths
 from ipsim.scenario.params import Target
 
 __all__ = ["cagr", "mean_yoy", "cumulative", "final", "MEASURE_FUNCTIONS", "measure",

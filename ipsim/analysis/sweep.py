@@ -1,7 +1,7 @@
 """Attainment at every point of a policy sweep, and the best point against the runner-up.
 
 Every feasible point of a sweep runs on the same paths (common random numbers, chunk by
-chunk: :mod:`ipsim.sweep`), so each point's :class:`~ipsim.analysis.attainment.Tally` carries
+chunk: :mod:`ipsim.study.sweep`), so each point's :class:`~ipsim.analysis.attainment.Tally` carries
 ``beats``: for every other point and every column, the paths where this point meets it and
 the other does not. Any two points are therefore compared on a paired basis
 (:mod:`ipsim.analysis.paired`, as ``ipsim compare`` compares variants), in particular the

@@ -4,7 +4,7 @@ For each origin year: :func:`ipsim.calibration.place.calibrate` on the periods u
 baseline is the origin year, ``start_year`` the year after, the estimation uncertainty
 carried as distributions), the programme switched off unless the history is from during it
 (:data:`~ipsim.calibration.overlay.PROGRAMME_OFF`), then a run of the vectorised engine
-through :func:`ipsim.pipeline.run` over the years the history holds after the origin. For
+through :func:`ipsim.study.pipeline.run` over the years the history holds after the origin. For
 each indicator observed up to the origin (else its baseline would be the scenario's, not the
 place's) and each later year it is observed: the realised value's percentile among the
 simulated values (mid-rank for ties), and whether it fell inside the central 50 % and 90 %
@@ -25,12 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from ipsim.calibration.history import History
 from ipsim.calibration.overlay import Base, short_run
 from ipsim.calibration.place import Calibration, calibrate
-from ipsim.errors import UsageError
-from ipsim.history import History
+from ipsim.errors import ArgumentError
 
-__all__ = ["Point", "OriginResult", "backtest_origin", "coverage", "parse_origins",
+__all__ = ["Point", "OriginResult", "backtest_origin", "coverage", "check_origins",
            "BANDS", "QUANTILES"]
 
 BANDS = (0.5, 0.9)
@@ -64,36 +64,43 @@ class OriginResult:
     points: tuple[Point, ...]
 
 
-def parse_origins(text: str, history: History) -> list[int]:
-    """``"2016,2017"`` or ``"all"`` -> origin years; each needs two years of history up to it
-    and at least one after it (``all``: every such year in which a flow is observed)."""
-    years = np.unique(history.years)
-    first, last = int(years[0]), int(years[-1])
-    allowed = f"{first + 1}..{last - 1}"
+def check_origins(history: History, years: Sequence[int] | None = None) -> list[int]:
+    """The origin years of a backtest, checked: each needs two years of history up to it and
+    at least one after it, and a flow observed in it.
+
+    Parameters
+    ----------
+    history : History
+        The place's figures.
+    years : sequence of int, optional
+        The origins asked for; None: every year that can be one.
+
+    Raises
+    ------
+    ArgumentError
+        (argument ``origins``) a year outside the history's inner years or without an
+        observed flow; None and no year can be an origin.
+    """
+    span = np.unique(history.years)
+    first, last = int(span[0]), int(span[-1])
     y, annual = history.annual()
     seen = {int(v) for i, v in enumerate(y)
             if any(np.isfinite(a[i]) for k, a in annual.items() if k != "invention_stock")}
-    if text.strip() == "all":
+    if years is None:
         out = [o for o in range(first + 1, last) if o in seen]
         if not out:
-            raise UsageError(f"--origin all: {history.file} spans {first}-{last}; a backtest "
-                             "needs two years up to an observed origin and one after it")
+            raise ArgumentError("origins", f"{history.file} spans {first}-{last}; a backtest "
+                                "needs two years up to an observed origin and one after it",
+                                value="all")
         return out
-    out = []
-    for part in text.split(","):
-        try:
-            y = int(part.strip())
-        except ValueError:
-            raise UsageError(f"--origin: not a year: {part.strip()!r} (write e.g. 2017, "
-                             f"2016,2017 or all)") from None
-        if not first < y < last:
-            raise UsageError(f"--origin {y}: must leave a year of {history.file} before and "
-                             f"after it: {allowed}")
-        if y not in seen:
-            raise UsageError(f"--origin {y}: {history.file} has no flow observed in {y}; "
-                             "the baseline year must be observed")
-        out.append(y)
-    return sorted(set(out))
+    for year in years:
+        if not first < year < last:
+            raise ArgumentError("origins", f"must leave a year of {history.file} before and "
+                                f"after it: {first + 1}..{last - 1}", value=str(year))
+        if year not in seen:
+            raise ArgumentError("origins", f"{history.file} has no flow observed in {year}; "
+                                "the baseline year must be observed", value=str(year))
+    return sorted(set(years))
 
 
 def _percentile(sim: np.ndarray, value: float) -> float:
@@ -127,13 +134,13 @@ def backtest_origin(history: History, base: Base, origin: int, paths: int, seed:
     offset_paths : int
         Paths of the calibration's shock-free run (:mod:`ipsim.calibration.offsets`).
     """
-    from ipsim.pipeline import run
+    from ipsim.study.pipeline import run
 
     cal = calibrate(history.upto(origin), base, level=level, prior=prior,
                     programme_off=programme_off, offset_paths=offset_paths)
     if cal.last_year != origin:
-        raise UsageError(f"--origin {origin}: {history.file} has no flow observed in "
-                         f"{origin}; the baseline year must be observed")
+        raise ArgumentError("origins", f"{history.file} has no flow observed in {origin}; "
+                            "the baseline year must be observed", value=str(origin))
     years_all, annual = history.annual()
     horizon = int(years_all[-1]) - origin
     if programme_off:

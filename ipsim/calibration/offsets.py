@@ -45,7 +45,7 @@ def model_offsets(base, overrides: Mapping[str, Any], used: Mapping[str, str],
     seed : int
         Its seed.
     """
-    from ipsim.pipeline import run
+    from ipsim.study.pipeline import run
 
     fixed = dict(overrides)
     growth = {}

@@ -1,7 +1,7 @@
-"""Scenarios made from a base scenario and overrides: in memory, and as a variant file.
+"""Scenarios made from a base scenario and overrides, in memory.
 
-A calibration is written as a variant file (:mod:`ipsim.scenario.variants`): ``base:`` the
-scenario it started from, ``overrides:`` dotted key paths set to the estimates (a
+A calibration is written as a variant file (:func:`ipsim.scenario.variants.write_variant_file`):
+``base:`` the scenario it started from, ``overrides:`` dotted key paths set to the estimates (a
 distribution is a mapping such as ``{dist: normal, mean: 0.1, sd: 0.03}``), and a comment
 header that records the history file, its SHA-256, the estimates and what the data could not
 identify. ``ipsim run`` and ``ipsim compare`` read it like any variant file.
@@ -9,20 +9,18 @@ identify. ``ipsim run`` and ``ipsim compare`` read it like any variant file.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ipsim.errors import ScenarioError, ScenarioErrors, UsageError
+from ipsim.errors import ArgumentError, ScenarioError, ScenarioErrors
 from ipsim.model import funding
-from ipsim.report.atomic import write_atomic
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
 from ipsim.scenario.yaml_loader import Marks, load_yaml, read_text
 
-__all__ = ["Base", "load_base", "PROGRAMME_OFF", "overlay_text", "write_overlay", "short_run"]
+__all__ = ["Base", "load_base", "PROGRAMME_OFF", "short_run"]
 
 PROGRAMME_OFF: dict[str, Any] = {
     **{f"policy.allocation.{lever}": 0.0 for lever in funding.LEVERS},
@@ -69,8 +67,8 @@ class Base:
         except ScenarioError as exc:
             raise ScenarioErrors([exc]) from None
         if isinstance(self.data, Mapping) and "base" in self.data:
-            raise UsageError(f"--scenario {path}: is a variant file (it names its base:); give "
-                             "the scenario file itself")
+            raise ArgumentError("scenario", "is a variant file (it names its base:); give the "
+                                "scenario file itself", value=str(path))
         self.scenario = build(self.data, self.marks, self.file, self.text)
 
     def with_overrides(self, overrides: Mapping[str, Any], name: str | None = None
@@ -103,35 +101,3 @@ class Base:
 def load_base(path: str | Path) -> Base:
     """:class:`Base` of a scenario file."""
     return Base(path)
-
-
-def _value(v: Any) -> str:
-    """A YAML flow value the scenario loader reads back exactly (numbers to 6 digits)."""
-    if isinstance(v, Mapping):
-        return "{" + ", ".join(f"{k}: {_value(x)}" for k, x in v.items()) + "}"
-    if isinstance(v, list):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    if isinstance(v, bool) or isinstance(v, int):
-        return str(v).lower() if isinstance(v, bool) else str(v)
-    if isinstance(v, float):
-        return f"{v:.6g}".replace("e+", "e")
-    return str(v)
-
-
-def overlay_text(base: str, name: str, description: str, overrides: Mapping[str, Any],
-                 header: list[str]) -> str:
-    """The text of a variant file: comment ``header``, ``base``, ``name``, ``description``
-    and one ``overrides`` line per key path."""
-    lines = [f"# {h}" if h else "#" for h in header]
-    lines += [f"base: {base}", f"name: {name}", "description: >", f"  {description}",
-              "overrides:"]
-    lines += [f"  {k}: {_value(v)}" for k, v in overrides.items()]
-    return "\n".join(lines) + "\n"
-
-
-def write_overlay(out: str | Path, base_file: str | Path, name: str, description: str,
-                  overrides: Mapping[str, Any], header: list[str]) -> None:
-    """Write the variant file ``out`` atomically; ``base:`` is relative to its folder."""
-    out = Path(out)
-    rel = os.path.relpath(Path(base_file).resolve(), out.resolve().parent)
-    write_atomic(out, overlay_text(Path(rel).as_posix(), name, description, overrides, header))

@@ -29,11 +29,11 @@ from scipy import stats
 
 from ipsim.calibration import offsets as offsets_
 from ipsim.calibration.fit import LEVEL, Estimate, SeriesFit, fit_series
+from ipsim.calibration.history import History
 from ipsim.calibration.overlay import Base, short_run
 from ipsim.calibration.series import FITTED, series_data
 from ipsim.calibration.shocks import ShockFit, fit_loadings
-from ipsim.errors import UsageError
-from ipsim.history import History
+from ipsim.errors import ArgumentError, UsageError
 from ipsim.scenario.params import Distribution, Scenario
 from ipsim.scenario.schema import SECTIONS
 
@@ -150,7 +150,7 @@ def calibrate(history: History, base: Base, *, level: float = LEVEL, prior: str 
         Paths of the shock-free run that measures the model offsets.
     """
     if prior not in PRIORS:
-        raise UsageError(f"--prior: unknown prior '{prior}'; allowed: {', '.join(PRIORS)}")
+        raise ArgumentError("prior", f"unknown prior '{prior}'; allowed: {', '.join(PRIORS)}")
     sc = base.scenario
     p = sc.parameters
     mean_loan = sc.baseline.get("pledge_amount", 1.5e9) / sc.baseline.get("pledge_projects", 120)

@@ -16,9 +16,9 @@ from collections.abc import Callable
 
 from ipsim import __version__
 from ipsim.cli import backtest, calibrate, compare, report, run, scenario, sensitivity, sweep
-from ipsim.cli.options import Parser
+from ipsim.cli.options import Parser, flag_of
 from ipsim.cli.signals import Signals, Terminated
-from ipsim.errors import IpsimError, ModelError, ScenarioErrors, UsageError
+from ipsim.errors import ArgumentError, IpsimError, ModelError, ScenarioErrors, UsageError
 
 __all__ = ["main", "Terminated", "COMMANDS"]
 
@@ -69,6 +69,9 @@ def _main(argv: list[str] | None, arm: Callable[[], None]) -> int:
     except ScenarioErrors as exc:
         for e in exc.errors:
             print(e, file=sys.stderr)
+        return 2
+    except ArgumentError as exc:
+        print(f"ipsim: error: {exc.render(flag_of(exc.argument))}", file=sys.stderr)
         return 2
     except UsageError as exc:
         print(f"ipsim: error: {exc}", file=sys.stderr)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from ipsim.cli.calibrate import add_history_options
 from ipsim.cli.options import checked, positive_int, progress_bar, seed
+from ipsim.cli.parsing import parse_names
+from ipsim.errors import ArgumentError
 
 __all__ = ["add_parser", "main"]
 
@@ -29,6 +31,17 @@ def add_parser(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar, no table")
 
 
+def parse_origins(text: str) -> list[int] | None:
+    """``--origin``: ``2017``, ``2016,2017`` or ``all`` (None)."""
+    if text.strip() == "all":
+        return None
+    try:
+        return [int(part) for part in parse_names(text)]
+    except ValueError:
+        raise ArgumentError("origins", "not a list of years (write e.g. 2017, 2016,2017 or "
+                            "all)", value=repr(text)) from None
+
+
 def _print(summary: dict) -> None:
     print(f"{summary['scenario']} backtested on {summary['history_file']}: origins "
           f"{', '.join(map(str, summary['origins']))}; {summary['paths']:,} paths, seed "
@@ -46,9 +59,9 @@ def _print(summary: dict) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.calibration.backtest import backtest_origin, parse_origins
+    from ipsim.calibration.backtest import backtest_origin, check_origins
+    from ipsim.calibration.history import read_history
     from ipsim.calibration.overlay import Base
-    from ipsim.history import read_history
     from ipsim.report.backtest import write_backtest
     from ipsim.report.outputs import check_out
 
@@ -56,7 +69,7 @@ def main(args, arm: Callable[[], None]) -> int:
         import ipsim.report.plots  # noqa: F401  (before anything is written)
     arm()
     history = read_history(args.history)
-    origins = parse_origins(args.origin, history)
+    origins = check_origins(history, parse_origins(args.origin))
     base = Base(args.scenario)
     out = Path(args.out) if args.out else Path("results") / base.scenario.name / "backtest"
     check_out(out, marker="backtest.json")

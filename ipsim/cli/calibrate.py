@@ -80,10 +80,11 @@ def variant_name(scenario: str, history: str | Path) -> str:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.calibration.overlay import Base, write_overlay
+    from ipsim.calibration.history import read_history
+    from ipsim.calibration.overlay import Base
     from ipsim.calibration.place import calibrate
     from ipsim.calibration.summary import header_lines
-    from ipsim.history import read_history
+    from ipsim.scenario.variants import write_variant_file
 
     arm()
     history = read_history(args.history)
@@ -101,7 +102,7 @@ def main(args, arm: Callable[[], None]) -> int:
                    f"(baseline {cal.last_year}); the policy as in the base")
     cal.scenario(name)   # validate before writing
     arm()
-    write_overlay(out, args.scenario, name, description, cal.overrides, header_lines(cal))
+    write_variant_file(out, args.scenario, name, description, cal.overrides, header_lines(cal))
     if not args.quiet:
         print_estimates(cal)
         print(f"written {out} (run it with: ipsim run {out})")

@@ -15,10 +15,27 @@ from collections.abc import Callable, Sequence
 from ipsim.errors import UsageError
 
 __all__ = ["Parser", "positive_int", "seed", "add_run_options", "progress_bar", "checked",
-           "simulate", "check_engine", "load_plots", "dask_address", "DASK_ENV"]
+           "simulate", "check_engine", "load_plots", "dask_address", "DASK_ENV", "FLAGS",
+           "flag_of"]
 
 DASK_ENV = "IPSIM_DASK"
 """Environment variable with the default Dask scheduler address (``tcp://host:8786``)."""
+
+
+FLAGS: dict[str, str] = {
+    "paths": "--paths", "seed": "--seed", "workers": "--workers", "chunk_paths": "--chunk-paths",
+    "engine": "--engine", "dask": "--dask", "out": "--out", "variants": "--variants",
+    "levers": "--param", "balance": "--balance", "samples": "--samples",
+    "paths_per_sample": "--paths-per-sample", "method": "--method", "prior": "--prior",
+    "origins": "--origin", "scenario": "--scenario", "level": "--level",
+}
+"""API argument -> the flag that feeds it: an :class:`~ipsim.errors.ArgumentError` raised
+below the command line names the argument, and is shown under its flag."""
+
+
+def flag_of(argument: str) -> str:
+    """The flag of an API argument (``chunk_paths`` -> ``--chunk-paths``)."""
+    return FLAGS.get(argument, "--" + argument.replace("_", "-"))
 
 
 class Parser(argparse.ArgumentParser):
@@ -94,7 +111,7 @@ def checked(update: Callable[[int], None], arm: Callable[[], None]) -> Callable[
 
 def check_engine(engine: str) -> None:
     """Refuse an unknown ``--engine`` (before anything is loaded or run)."""
-    from ipsim.pipeline import ENGINES
+    from ipsim.study.pipeline import ENGINES
 
     if engine not in ENGINES:
         raise UsageError(f"--engine: unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
@@ -118,7 +135,7 @@ def dask_address(args) -> str | None:
 
 def simulate(args, scenarios: Sequence, seed_: int, arm: Callable[[], None]):
     """Run ``scenarios`` on the same paths with the command's options and a progress bar."""
-    from ipsim.pipeline import run
+    from ipsim.study.pipeline import run
 
     bar = progress_bar(args.paths, args.quiet)
     try:

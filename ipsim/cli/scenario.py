@@ -33,7 +33,7 @@ def validate(args, arm: Callable[[], None]) -> int:
 
 
 def schema(args, arm: Callable[[], None]) -> int:
-    from ipsim.scenario.schema import render_markdown
+    from ipsim.scenario.reference import render_markdown
 
     arm()
     sys.stdout.write(render_markdown())

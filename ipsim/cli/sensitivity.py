@@ -62,11 +62,11 @@ def _print(data: dict, top: int = 8) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim import sensitivity
     from ipsim.cli.options import load_plots
     from ipsim.report.outputs import check_out
     from ipsim.report.sensitivity import MARKER, write_sensitivity
     from ipsim.scenario.validate import load_scenario
+    from ipsim.study import sensitivity
 
     load_plots(args)
     arm()

@@ -75,10 +75,11 @@ def _print(data: dict) -> None:
 
 def main(args, arm: Callable[[], None]) -> int:
     from ipsim.analysis.sweep import summarise
+    from ipsim.cli.parsing import parse_lever, parse_names
     from ipsim.report.outputs import check_out
     from ipsim.report.sweep import CACHE, write_sweep
-    from ipsim.scenario.points import load_points, parse_balance, parse_lever
-    from ipsim.sweep import run_sweep
+    from ipsim.scenario.points import load_points
+    from ipsim.study.sweep import run_sweep
 
     load_plots(args)
     if not args.no_plots:
@@ -86,7 +87,7 @@ def main(args, arm: Callable[[], None]) -> int:
     arm()
     check_engine(args.engine)
     levers = [parse_lever(text) for text in args.param]
-    balance = parse_balance(args.balance, levers)
+    balance = parse_names(args.balance)
     base, points = load_points(args.scenario, levers, balance)
     seed = base.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / base.name / "sweep"

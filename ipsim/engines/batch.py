@@ -18,9 +18,9 @@ from dataclasses import replace
 import numpy as np
 
 from ipsim.engines.common import has_gate
-from ipsim.engines.paths import IndicatorPaths
 from ipsim.engines.streams import BLOCK, Streams, block_sizes
 from ipsim.engines.vectorised import simulate_streams
+from ipsim.model.paths import IndicatorPaths
 from ipsim.scenario.params import FrozenMap, Scenario
 
 __all__ = ["RepeatedStreams", "simulate_sets", "batchable"]

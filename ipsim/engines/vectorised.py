@@ -20,7 +20,6 @@ from ipsim.engines.common import (
     realise_parameters,
     year0,
 )
-from ipsim.engines.paths import IndicatorPaths
 from ipsim.engines.streams import Streams, block_sizes
 from ipsim.model import (
     funding,
@@ -33,6 +32,7 @@ from ipsim.model import (
     uncertainty,
 )
 from ipsim.model.indicators import INDICATORS
+from ipsim.model.paths import IndicatorPaths
 from ipsim.scenario.params import Scenario
 
 # the last two: re-exported

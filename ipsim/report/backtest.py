@@ -16,9 +16,9 @@ import ipsim
 from ipsim.calibration.backtest import QUANTILES, OriginResult, coverage
 from ipsim.calibration.summary import estimate_rows, unidentified
 from ipsim.model.indicators import INDICATORS
-from ipsim.report.atomic import staged_directory
 from ipsim.report.outputs import check_out
 from ipsim.report.tables import write_csv, write_json
+from ipsim.runtime.atomic import staged_directory
 
 __all__ = ["backtest_summary", "write_backtest"]
 

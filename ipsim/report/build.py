@@ -12,9 +12,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ipsim.report.atomic import write_atomic
 from ipsim.report.document import Document
 from ipsim.report.folder import ResultError, read_results
+from ipsim.runtime.atomic import write_atomic
 
 __all__ = ["build_report", "write_report", "default_out", "Written"]
 

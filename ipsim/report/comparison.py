@@ -12,9 +12,9 @@ from pathlib import Path
 
 from ipsim.analysis.compare import Comparison, Side
 from ipsim.analysis.paired import METHODS
-from ipsim.report.atomic import staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
+from ipsim.runtime.atomic import staged_directory
 
 __all__ = ["comparison_dict", "comparison_rows", "write_comparison", "comparison_figures"]
 

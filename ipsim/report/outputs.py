@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 
 from ipsim.analysis.summary import indicator_rows, target_path, target_rows
-from ipsim.errors import UsageError
+from ipsim.errors import ArgumentError
 from ipsim.model.indicators import INDICATORS
-from ipsim.report.atomic import carry_over, staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
+from ipsim.runtime.atomic import carry_over, staged_directory
 
 __all__ = ["summarise", "write_run", "check_out", "policy_dict", "KEPT_INSIDE"]
 
@@ -39,12 +39,12 @@ def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ..
     if not out.exists() and not out.is_symlink():
         return
     if not out.is_dir() or out.is_symlink():
-        raise UsageError(f"--out {out}: exists and is not a folder")
+        raise ArgumentError("out", "exists and is not a folder", value=str(out))
     others = [p for p in out.iterdir() if not (p.name in kept and p.is_dir())]
     if others and not (out / marker).is_file():
-        raise UsageError(f"--out {out}: folder is not empty and holds no ipsim result "
-                         f"({marker}); a run replaces its output folder whole, so name a "
-                         "new or empty folder")
+        raise ArgumentError("out", f"folder is not empty and holds no ipsim result "
+                            f"({marker}); a run replaces its output folder whole, so name a "
+                            "new or empty folder", value=str(out))
 
 
 def policy_dict(policy) -> dict:

@@ -14,8 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ipsim.report import fonts  # noqa: E402
-from ipsim.report.atomic import write_atomic  # noqa: E402
 from ipsim.report.i18n import tr  # noqa: E402
+from ipsim.runtime.atomic import write_atomic  # noqa: E402
 
 fonts.configure()   # a CJK font first when one is installed; SVG text kept as text
 

@@ -10,10 +10,10 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ipsim.report.atomic import staged_directory
 from ipsim.report.outputs import check_out
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
+from ipsim.runtime.atomic import staged_directory
 
 __all__ = ["sensitivity_data", "write_sensitivity", "sensitivity_figures", "MARKER"]
 

@@ -16,9 +16,9 @@ import numpy as np
 from ipsim.analysis.attainment import ALL
 from ipsim.analysis.paired import METHODS
 from ipsim.analysis.sweep import SweepSummary
-from ipsim.report.atomic import carry_over, staged_directory
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
+from ipsim.runtime.atomic import carry_over, staged_directory
 
 __all__ = ["sweep_dict", "sweep_rows", "write_sweep", "sweep_figure", "CACHE"]
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ipsim.report.atomic import write_atomic
+from ipsim.runtime.atomic import write_atomic
 
 __all__ = ["write_json", "write_csv", "to_csv", "csv_cell", "CSV_DIGITS", "BOM"]
 

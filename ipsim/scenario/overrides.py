@@ -25,7 +25,7 @@ __all__ = ["parse_key_path", "check_key_path", "apply_overrides", "moved_marks",
 
 FIXED_KEYS = {
     "name": "a variant's name is its key in variants: (or its file's name:)",
-    "seed": "every variant of a comparison runs on the same seed (ipsim compare --seed)",
+    "seed": "every variant of a comparison runs on the comparison's one seed",
     "variants": "a variant cannot hold variants",
     "provenance": "a variant's inputs are documented in its base's provenance: section",
 }

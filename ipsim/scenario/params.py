@@ -197,6 +197,17 @@ class Scenario:
         """The target with id ``tid``."""
         return next(t for t in self.targets if t.id == tid)
 
+    def comparable_with(self, other: Scenario) -> str:
+        """Why ``other`` cannot be compared with this scenario path by path (``""`` if it
+        can): the targets must be the same (ids, in order), so that the counts line up column
+        by column."""
+        ids, others = [t.id for t in self.targets], [t.id for t in other.targets]
+        if ids != others:
+            return (f"variant '{other.name}' has targets {', '.join(others)}; a comparison "
+                    f"needs the base's targets ({', '.join(ids)}) in the same order (override "
+                    "a target's threshold, not the list)")
+        return ""
+
     def uncertain(self) -> list[tuple[str, str, Distribution]]:
         """Every uncertain parameter as ``(section, name, distribution)``, in a fixed order."""
         return [(s, n, v) for s, ps in sorted(self.parameters.items())

@@ -1,8 +1,8 @@
 """The points of a policy sweep: levers, their values, and one validated scenario per point.
 
 A lever is a key path of the scenario (as in ``variants:``, :mod:`ipsim.scenario.overrides`)
-with a list of values, written on the command line as ``KEY=START:STOP:N`` (``N`` evenly
-spaced values, both ends included) or ``KEY=v1,v2,...``. One lever gives a curve of points,
+with a list of values (the command line writes them ``KEY=START:STOP:N`` or
+``KEY=v1,v2,...``: :mod:`ipsim.cli.parsing`). One lever gives a curve of points,
 two give a grid. Each point's overrides are applied to a copy of the base's raw data and
 validated like any scenario. A point that breaks only a rule across keys (allocation shares
 summing to more than 1, tranches paying more than the budget: ``ScenarioError.constraint``)
@@ -18,30 +18,26 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from ipsim.errors import ScenarioErrors, UsageError
+from ipsim.errors import ArgumentError, ScenarioErrors
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
-from ipsim.scenario.variants import check_comparable, read_source
+from ipsim.scenario.variants import read_source
 from ipsim.scenario.yaml_loader import KeyPath
 
-__all__ = ["Lever", "Point", "parse_lever", "parse_balance", "load_points", "MAX_POINTS",
-           "MAX_LEVERS"]
+__all__ = ["Lever", "Point", "make_lever", "check_balance", "count_points", "load_points",
+           "MAX_POINTS", "MAX_LEVERS"]
 
 MAX_LEVERS = 2
 MAX_POINTS = 400
 """At most this many points: the pairwise counts of a sweep grow as points squared."""
 
 _ALLOCATION = ("policy", "allocation")
-_INT = re.compile(r"^[+-]?\d[\d_]*$")
 
 
 @dataclass(frozen=True)
@@ -76,93 +72,81 @@ class Point:
         return self.scenario is not None
 
 
-def _value(text: str) -> Any:
-    """A number (``0.25``, ``1e8``, ``100_000``), ``true``/``false``, or a text."""
-    t = text.strip()
-    if _INT.match(t):
-        return int(t.replace("_", ""))
-    try:
-        return float(t.replace("_", ""))
-    except ValueError:
-        pass
-    return {"true": True, "false": False}.get(t.lower(), t)
+def make_lever(key: str, values: Sequence) -> Lever:
+    """A lever from a key path and its values, checked against the scenario schema.
 
-
-def _range(key: str, spec: str) -> tuple:
-    parts = spec.split(":")
-    start, stop = (_value(p) for p in parts[:2])
-    n = _value(parts[2])
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-               for v in (start, stop)) or not isinstance(n, int) or n < 1:
-        raise UsageError(f"--param {key}={spec}: write START:STOP:N with numbers START and "
-                         f"STOP and a whole number N >= 1, e.g. {key}=0.1:0.4:7")
-    if n == 1 and start != stop:
-        raise UsageError(f"--param {key}={spec}: N = 1 needs START = STOP (N counts the "
-                         f"values, both ends included)")
-    values = [float(round(v, 12)) for v in np.linspace(start, stop, n)]
-    if isinstance(start, int) and isinstance(stop, int) and all(v.is_integer() for v in values):
-        return tuple(int(v) for v in values)
-    return tuple(values)
-
-
-def parse_lever(text: str) -> Lever:
-    """Parse one ``--param`` argument.
+    Parameters
+    ----------
+    key : str
+        Dotted key path (``policy.allocation.risk_pool``, ``policy.tranches[1].amount``).
+    values : sequence
+        The values to sweep, in order (numbers, texts or booleans), without repeats.
 
     Raises
     ------
-    UsageError
-        Not ``KEY=...``, a key that is not in the scenario schema (with a did-you-mean), or
-        values that are not ``START:STOP:N`` or a list without repeats.
+    ArgumentError
+        (argument ``levers``) a key that is not a key path of the schema (with a
+        did-you-mean), no values, or a repeated value.
     """
-    key, sep, spec = text.partition("=")
-    key, spec = key.strip(), spec.strip()
-    if not sep or not key or not spec:
-        raise UsageError(f"--param {text!r}: write KEY=START:STOP:N or KEY=v1,v2,... (e.g. "
-                         f"policy.allocation.risk_pool=0.1:0.4:7)")
     path = parse_key_path(key)
     if path is None:
-        raise UsageError(f"--param {key}: not a key path (write e.g. "
-                         f"policy.allocation.risk_pool or policy.tranches[1].amount)")
+        raise ArgumentError("levers", "not a key path (write e.g. policy.allocation.risk_pool "
+                            "or policy.tranches[1].amount)", value=key)
     if problem := check_key_path(path):
-        raise UsageError(f"--param {key}: {problem}")
-    if spec.count(":") == 2:
-        values = _range(key, spec)
-    elif ":" in spec:
-        raise UsageError(f"--param {key}={spec}: a range is START:STOP:N (three parts)")
-    else:
-        values = tuple(_value(v) for v in spec.split(","))
-        if any(v == "" for v in values):
-            raise UsageError(f"--param {key}={spec}: an empty value in the list")
-        dup = next((v for i, v in enumerate(values) if v in values[:i]), None)
-        if dup is not None:
-            raise UsageError(f"--param {key}={spec}: value {dup!r} is given twice")
+        raise ArgumentError("levers", problem, value=key)
+    values = tuple(values)
+    if not values:
+        raise ArgumentError("levers", "no values", value=key)
+    dup = next((v for i, v in enumerate(values) if v in values[:i]), None)
+    if dup is not None:
+        raise ArgumentError("levers", f"value {dup!r} is given twice", value=key)
     return Lever(key, path, values)
 
 
-def parse_balance(text: str | None, levers: Sequence[Lever]) -> tuple[str, ...]:
-    """The allocation shares named by ``--balance`` (``a,b`` or full key paths).
+def check_balance(names: Sequence[str], levers: Sequence[Lever]) -> tuple[str, ...]:
+    """The allocation shares that balance the swept ones (``interest_subsidy`` or the full key
+    path ``policy.allocation.interest_subsidy``), checked.
 
     Raises
     ------
-    UsageError
-        An unknown share (did-you-mean), a swept share, or no swept allocation share.
+    ArgumentError
+        (argument ``balance``) an unknown share (did-you-mean), a swept share, a share given
+        twice, or no swept allocation share to balance.
     """
-    if not text:
-        return ()
-    names = []
-    for item in (s.strip() for s in text.split(",")):
+    out: list[str] = []
+    for item in names:
         name = item.removeprefix("policy.allocation.")
         if problem := check_key_path(_ALLOCATION + (name,)):
-            raise UsageError(f"--balance {item}: {problem}")
+            raise ArgumentError("balance", problem, value=item)
         if any(lv.path == _ALLOCATION + (name,) for lv in levers):
-            raise UsageError(f"--balance {item}: is swept; balance with other shares")
-        if name in names:
-            raise UsageError(f"--balance {item}: given twice")
-        names.append(name)
-    if not any(lv.path[:2] == _ALLOCATION for lv in levers):
-        raise UsageError("--balance: needs a swept share policy.allocation.<lever> whose "
-                         "changes it offsets")
-    return tuple(names)
+            raise ArgumentError("balance", "is swept; balance with other shares", value=item)
+        if name in out:
+            raise ArgumentError("balance", "given twice", value=item)
+        out.append(name)
+    if out and not any(lv.path[:2] == _ALLOCATION for lv in levers):
+        raise ArgumentError("balance", "needs a swept share policy.allocation.<lever> whose "
+                            "changes it offsets")
+    return tuple(out)
+
+
+def count_points(levers: Sequence[Lever]) -> int:
+    """Points of the grid of ``levers``, checked against :data:`MAX_LEVERS` and
+    :data:`MAX_POINTS` before any is built.
+
+    Raises
+    ------
+    ArgumentError
+        (argument ``levers``) none or too many levers, a lever given twice, too many points.
+    """
+    if not 1 <= len(levers) <= MAX_LEVERS:
+        raise ArgumentError("levers", f"give one or two levers, got {len(levers)}")
+    if len({lv.path for lv in levers}) < len(levers):
+        raise ArgumentError("levers", "given twice", value=levers[0].key)
+    n = math.prod(len(lv.values) for lv in levers)
+    if n > MAX_POINTS:
+        raise ArgumentError("levers", f"{n} points; at most {MAX_POINTS} (the pairwise counts "
+                            "grow as points squared): use fewer values")
+    return n
 
 
 def _balanced(base: Scenario, levers: Sequence[Lever], values: tuple,
@@ -180,7 +164,7 @@ def _balanced(base: Scenario, levers: Sequence[Lever], values: tuple,
             short.append(f"{b} would be {new:.3g}")
         out[f"policy.allocation.{b}"] = max(new, 0.0)
     if short:
-        return out, f"--balance cannot offset +{delta:.3g}: {', '.join(short)} (< 0)"
+        return out, f"the balance cannot offset +{delta:.3g}: {', '.join(short)} (< 0)"
     return out, ""
 
 
@@ -196,17 +180,12 @@ def load_points(path: str | Path, levers: Sequence[Lever], balance: Sequence[str
     ------
     ScenarioErrors
         The base scenario is invalid.
-    UsageError
-        Too many levers or points, or a point with a problem other than a constraint.
+    ArgumentError
+        Too many levers or points, a bad balance, or a point with a problem other than a
+        constraint (argument ``levers``).
     """
-    if not 1 <= len(levers) <= MAX_LEVERS:
-        raise UsageError(f"--param: give one or two levers, got {len(levers)}")
-    if len({lv.path for lv in levers}) < len(levers):
-        raise UsageError(f"--param {levers[0].key}: given twice")
-    n = math.prod(len(lv.values) for lv in levers)
-    if n > MAX_POINTS:
-        raise UsageError(f"--param: {n} points; at most {MAX_POINTS} (the pairwise counts grow "
-                         f"as points squared): use fewer values")
+    count_points(levers)
+    balance = check_balance(balance, levers)
     data, marks, text = read_source(path)
     base = build(data, marks, str(path), text)
     points = []
@@ -221,19 +200,19 @@ def load_points(path: str | Path, levers: Sequence[Lever], balance: Sequence[str
                                                for k, v in overrides.items()})
         if problems:
             message = next(iter(problems.values()))
-            raise UsageError(f"--param {_assignment(levers, values)}: {message}")
+            raise ArgumentError("levers", message, value=_assignment(levers, values))
         raw["description"] = f"{base.name} at {_assignment(levers, values)}"
         try:
             scenario = build(raw, marks, str(path), text)
         except ScenarioErrors as exc:
             bad = [e for e in exc.errors if not e.constraint]
             if bad:
-                raise UsageError(f"--param {_assignment(levers, values)}: {bad[0].key_path}: "
-                                 f"{bad[0].message}") from None
+                raise ArgumentError("levers", f"{bad[0].key_path}: {bad[0].message}",
+                                    value=_assignment(levers, values)) from None
             points.append(Point(i, values, overrides, None,
                                 "; ".join(f"{e.key_path}: {e.message}" for e in exc.errors)))
             continue
-        if problem := check_comparable(base, scenario):
-            raise UsageError(f"--param {_assignment(levers, values)}: {problem}")
+        if problem := base.comparable_with(scenario):
+            raise ArgumentError("levers", problem, value=_assignment(levers, values))
         points.append(Point(i, values, overrides, scenario))
     return base, points

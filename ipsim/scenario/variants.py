@@ -35,14 +35,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ipsim.errors import ScenarioError, ScenarioErrors, UsageError, did_you_mean
+from ipsim.errors import ArgumentError, ScenarioError, ScenarioErrors, did_you_mean
+from ipsim.runtime.atomic import write_atomic
 from ipsim.scenario.overrides import apply_overrides, check_key_path, moved_marks, parse_key_path
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
 from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted, load_yaml
 
 __all__ = ["Variant", "read_source", "load_variants", "load_variant_specs", "load_runnable",
-           "check_comparable", "NAME_PATTERN", "VARIANT_FILE_KEYS"]
+           "variant_file_text", "write_variant_file", "NAME_PATTERN", "VARIANT_FILE_KEYS"]
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 """Allowed variant names: letters, digits and ``_ . + -``, starting with a letter or digit."""
@@ -123,21 +124,10 @@ def _variant(name: str, spec: Any, anchor: KeyPath, marks: Marks, file: str, tex
     return Variant(name, scenario.description, dict(overrides), scenario, file, marks[anchor][0])
 
 
-def check_comparable(base: Scenario, variant: Scenario) -> str:
-    """Why ``variant`` cannot be compared with ``base`` path by path (``""`` if it can): the
-    targets must be the same (ids, in order), so that the counts line up column by column."""
-    ids, vids = [t.id for t in base.targets], [t.id for t in variant.targets]
-    if ids != vids:
-        return (f"variant '{variant.name}' has targets {', '.join(vids)}; a comparison needs "
-                f"the base's targets ({', '.join(ids)}) in the same order (override a "
-                f"target's threshold, not the list)")
-    return ""
-
-
 def _comparable(base: Scenario, v: Variant, marks: Marks, anchor: KeyPath,
                 errors: list) -> bool:
     """A variant must keep the base's targets (ids, in order) to be compared path by path."""
-    problem = check_comparable(base, v.scenario)
+    problem = base.comparable_with(v.scenario)
     if problem:
         path = anchor + ("overrides",)
         line, col = marks[path]
@@ -176,7 +166,7 @@ def load_variant_specs(path: str | Path, select: Sequence[str] | None = None
     data, marks, text = read_source(path)
     if isinstance(data, Mapping) and "base" in data:
         if select:
-            raise UsageError(f"--variants: {path} is a variant file (it names its base:); "
+            raise ArgumentError("variants", f"{path} is a variant file (it names its base:); "
                              "give variants with their base scenario")
         return _from_variant_file(path, data, marks, text)
     errors: list[ScenarioError] = []
@@ -227,19 +217,19 @@ def _select(path, variants: list[Variant], select: Sequence[str],
         if item.endswith((".yaml", ".yml")):
             other, found = load_variant_specs(item)
             if Path(other.file).resolve() != Path(path).resolve():
-                raise UsageError(f"--variants: {item} is a variant of {other.file}, not of "
+                raise ArgumentError("variants", f"{item} is a variant of {other.file}, not of "
                                  f"{path}")
             out += found
         elif item in by_name:
             out.append(by_name[item])
         else:
             known = ", ".join(names) or "(none: the file has no variants: section)"
-            raise UsageError(f"--variants: unknown variant '{item}'{did_you_mean(item, names)}"
+            raise ArgumentError("variants", f"unknown variant '{item}'{did_you_mean(item, names)}"
                              f"; variants of {path}: {known}")
     seen = [v.name for v in out]
     dup = next((n for i, n in enumerate(seen) if n in seen[:i]), None)
     if dup:
-        raise UsageError(f"--variants: variant '{dup}' is given twice")
+        raise ArgumentError("variants", f"variant '{dup}' is given twice")
     return out
 
 
@@ -303,3 +293,35 @@ def load_runnable(path: str | Path) -> Scenario:
     from ipsim.scenario.validate import load_scenario
 
     return load_scenario(path)
+
+
+def _value(v: Any) -> str:
+    """A YAML flow value the scenario loader reads back exactly (numbers to 6 digits)."""
+    if isinstance(v, Mapping):
+        return "{" + ", ".join(f"{k}: {_value(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, bool) or isinstance(v, int):
+        return str(v).lower() if isinstance(v, bool) else str(v)
+    if isinstance(v, float):
+        return f"{v:.6g}".replace("e+", "e")
+    return str(v)
+
+
+def variant_file_text(base: str, name: str, description: str, overrides: Mapping[str, Any],
+                 header: list[str]) -> str:
+    """The text of a variant file (read back by :func:`load_variant_specs`): comment
+    ``header``, ``base``, ``name``, ``description`` and one ``overrides`` line per key path."""
+    lines = [f"# {h}" if h else "#" for h in header]
+    lines += [f"base: {base}", f"name: {name}", "description: >", f"  {description}",
+              "overrides:"]
+    lines += [f"  {k}: {_value(v)}" for k, v in overrides.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_variant_file(out: str | Path, base_file: str | Path, name: str, description: str,
+                  overrides: Mapping[str, Any], header: list[str]) -> None:
+    """Write the variant file ``out`` atomically; ``base:`` is relative to its folder."""
+    out = Path(out)
+    rel = os.path.relpath(Path(base_file).resolve(), out.resolve().parent)
+    write_atomic(out, variant_file_text(Path(rel).as_posix(), name, description, overrides, header))

@@ -17,8 +17,8 @@ from ipsim.analysis.paired import (
 )
 from ipsim.engines.streams import BLOCK
 from ipsim.engines.vectorised import simulate
-from ipsim.pipeline import run
 from ipsim.scenario.variants import load_variants
+from ipsim.study.pipeline import run
 from tests.compare_helpers import no_drain
 
 PLEDGE = ("pledge_amount", "pledge_projects")

@@ -9,8 +9,8 @@ import pytest
 from scipy import stats
 
 from ipsim.analysis import measures
-from ipsim.engines.paths import IndicatorPaths
 from ipsim.model.indicators import MEASURES
+from ipsim.model.paths import IndicatorPaths
 from ipsim.scenario.params import Target
 
 

@@ -11,12 +11,12 @@ import pytest
 
 from ipsim.calibration.backtest import backtest_origin
 from ipsim.calibration.fit import fit_series
+from ipsim.calibration.history import History
 from ipsim.calibration.overlay import Base
 from ipsim.calibration.series import series_data
-from ipsim.history import History
-from ipsim.pipeline import run
 from ipsim.scenario.params import Distribution
 from ipsim.scenario.variants import load_runnable
+from ipsim.study.pipeline import run
 from tests.conftest import DEFAULT_SCENARIO, ROOT, run_cli
 
 TRUTH = ROOT / "tests" / "data" / "calib" / "truth.yaml"
@@ -182,7 +182,7 @@ def test_run_accepts_a_folder_holding_only_a_calibration(tmp_path):
 
 
 def test_fan_charts_carry_the_realised_values_after_the_origin(tmp_path, history_file):
-    from ipsim.history import read_history
+    from ipsim.calibration.history import read_history
     from ipsim.report.backtest import write_backtest
 
     r = backtest_origin(read_history(history_file), Base(DEFAULT_SCENARIO), 2017, 300, 1,
@@ -198,8 +198,8 @@ def test_prior_scenario_pools_the_drift_with_the_scenarios_growth(tmp_path, hist
     """--prior scenario: a precision-weighted normal combination, so the pooled drift lies
     between the data's and the scenario's (normal growth 0.10 +- 0.04 for patents) and its
     interval is narrower than the data's alone."""
+    from ipsim.calibration.history import read_history
     from ipsim.calibration.place import calibrate
-    from ipsim.history import read_history
 
     text = TRUTH.read_text(encoding="utf-8")
     fixed = "patents: {growth: 0.10, volatility: 0.10}"

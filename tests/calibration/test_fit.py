@@ -12,7 +12,7 @@ from ipsim.calibration.covariance import design
 from ipsim.calibration.fit import fit_series
 from ipsim.calibration.overlay import Base
 from ipsim.calibration.series import series_data
-from ipsim.pipeline import run
+from ipsim.study.pipeline import run
 from tests.conftest import ROOT
 
 TRUTH = ROOT / "tests" / "data" / "calib" / "truth.yaml"

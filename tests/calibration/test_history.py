@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ipsim.calibration.history import parse_history, read_history
 from ipsim.errors import UsageError
-from ipsim.history import parse_history, read_history
 from tests.conftest import DEFAULT_SCENARIO, run_cli
 
 GOOD = """# made-up figures for a test; units: counts per year, yuan per year

@@ -30,10 +30,10 @@ from ipsim.analysis.attainment import attainment_matrix
 from ipsim.cli import main
 from ipsim.engines import des, vectorised
 from ipsim.model.indicators import INDICATORS
-from ipsim.pipeline import run
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
 from ipsim.scenario.yaml_loader import load_yaml
+from ipsim.study.pipeline import run
 
 DEFAULT = Path(__file__).resolve().parents[2] / "scenarios" / "key-city-2020.yaml"
 N_DES, N_VEC = 3000, 60_000

@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ipsim import pipeline
 from ipsim.analysis import measures
 from ipsim.analysis.attainment import attainment_matrix
 from ipsim.engines import vectorised
-from ipsim.engines.paths import IndicatorPaths
 from ipsim.engines.streams import BLOCK
 from ipsim.model.draws import EXACT_POISSON_BELOW
+from ipsim.model.paths import IndicatorPaths
 from ipsim.model.programme import OUTPUTS
 from ipsim.scenario.validate import load_scenario
+from ipsim.study import pipeline
 from tests.conftest import (
     CLOSED_FORM_AMOUNT,
     DEFAULT_SCENARIO,

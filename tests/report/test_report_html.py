@@ -58,16 +58,19 @@ def test_no_section_for_an_absent_result(study_copy):
     assert "McNemar" not in text and "Sobol" not in text
 
 
-def test_one_command_folder_alone(study):
+def test_one_command_folder_alone(study, tmp_path):
     """A comparison folder given directly: its section and the reproduction block only."""
-    text = render_html(build_report(study / "compare", "zh"))
-    assert _sections(text) == ["compare", "reproduce"]
+    out = tmp_path / "compare.html"
+    assert run_cli(["report", str(study / "compare"), "--lang", "zh", "--out", str(out),
+                    "--no-workbook", "--quiet"]) == 0
+    assert _sections(out.read_text(encoding="utf-8")) == ["compare", "reproduce"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compare.html"]
 
 
-def test_commit_levels_used_when_present_and_silent_when_absent(study_copy):
+def test_commit_levels_used_when_present_and_silent_when_absent(study_copy, reports):
     """Targets with ``commit`` levels get the 80 % column; a commit plot becomes a figure;
     without them the report says nothing about commit levels."""
-    doc = render_html(build_report(study_copy, "en"))
+    doc = reports["en"].read_text(encoding="utf-8")
     assert "80 % odds" not in doc and "commit to" not in doc
     path = study_copy / "summary.json"
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -111,13 +114,10 @@ def test_cli_writes_beside_the_results_by_default(study_copy, capsys):
     assert run_cli(["report", str(study_copy), "--lang", "zh"]) == 0
     assert (study_copy / "report.zh.html").is_file() and (study_copy / "report.zh.xlsx").is_file()
     assert "报告已生成" in capsys.readouterr().out
-    assert run_cli(["report", str(study_copy), "--quiet", "--no-workbook",
-                    "--out", str(study_copy / "r.html")]) == 0
-    assert (study_copy / "r.html").is_file() and not (study_copy / "r.xlsx").exists()
 
 
-def test_report_is_reproducible(study, tmp_path):
-    a = write_report(study, "en", tmp_path / "a.html")
-    b = write_report(study, "en", tmp_path / "b.html")
-    assert a.html.read_bytes() == b.html.read_bytes()
-    assert a.workbook.read_bytes() == b.workbook.read_bytes()
+def test_report_is_reproducible(study, tmp_path, reports):
+    """The same results give the same files, byte for byte."""
+    again = write_report(study, "en", tmp_path / "again.html")
+    assert again.html.read_bytes() == reports["en"].read_bytes()
+    assert again.workbook.read_bytes() == reports["en"].with_suffix(".xlsx").read_bytes()

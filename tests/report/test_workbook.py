@@ -10,7 +10,6 @@ import json
 import openpyxl
 import pytest
 
-
 EXCEL = 1e-15
 """Relative precision of a number in the workbook (16 significant digits)."""
 

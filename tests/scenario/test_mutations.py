@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 from ipsim.cli import main
 from ipsim.errors import ScenarioErrors
 from ipsim.model.indicators import INDICATORS, MEASURES
-from ipsim.pipeline import run
 from ipsim.report.outputs import write_run
 from ipsim.scenario import schema
 from ipsim.scenario.params import DISTRIBUTIONS
 from ipsim.scenario.validate import load_scenario
 from ipsim.scenario.yaml_loader import load_yaml
+from ipsim.study.pipeline import run
 from tests.scenario.texts import BASE_PATH, BASE_TEXT
 
 BASE_DATA = load_yaml(BASE_PATH)[0]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ipsim import pipeline
 from ipsim.errors import ScenarioErrors
+from ipsim.study import pipeline
 
 
 def _no_programme(data: dict) -> None:

@@ -1,11 +1,13 @@
-"""Points of a sweep: ``--param`` forms, their errors, ``--balance`` and infeasible points."""
+"""Points of a sweep: the ``--param`` forms (:mod:`ipsim.cli.parsing`), their errors, the balance
+and infeasible points."""
 
 from __future__ import annotations
 
 import pytest
 
-from ipsim.errors import UsageError
-from ipsim.scenario.points import load_points, parse_balance, parse_lever
+from ipsim.cli.parsing import parse_lever, parse_names
+from ipsim.errors import ArgumentError, UsageError
+from ipsim.scenario.points import check_balance, load_points
 from tests.conftest import DEFAULT_SCENARIO
 
 
@@ -35,16 +37,22 @@ def test_range_and_list_forms():
     ("policy.allocation.risk_pool=0.1,,0.2", "empty value"),
 ])
 def test_bad_param_is_one_line_naming_it(text, message):
-    """Each malformed ``--param`` is a UsageError of one line naming the key and the fix."""
-    with pytest.raises(UsageError) as err:
+    """Each malformed ``--param`` is an error of one line naming the argument, the key and the
+    fix; the command line shows it under the flag."""
+    with pytest.raises(ArgumentError) as err:
         parse_lever(text)
     assert message in str(err.value) and "\n" not in str(err.value)
-    assert str(err.value).startswith("--param ")
+    assert err.value.argument == "levers" and str(err.value).startswith("levers ")
+    assert err.value.render("--param").startswith("--param ")
 
 
 def test_balance_checks():
-    """--balance names allocation shares that are not swept, and needs a swept share."""
+    """The balance names allocation shares that are not swept, and needs a swept share."""
     pool = [parse_lever("policy.allocation.risk_pool=0.2,0.3")]
+
+    def parse_balance(text, levers):
+        return check_balance(parse_names(text), levers)
+
     assert parse_balance("interest_subsidy, policy.allocation.navigation", pool) == \
         ("interest_subsidy", "navigation")
     for text, message in [("interest_subsidi", "did you mean 'interest_subsidy'?"),
@@ -63,10 +71,10 @@ def test_constraint_makes_a_point_infeasible_and_balance_keeps_the_sum():
     base, points = load_points(DEFAULT_SCENARIO, levers)
     assert [p.feasible for p in points] == [True, False, False]
     assert "sum to at most 1" in points[1].infeasible
-    balance = parse_balance("interest_subsidy,trusteeship", levers)
+    balance = ("interest_subsidy", "trusteeship")
     _, points = load_points(DEFAULT_SCENARIO, levers, balance)
     assert [p.feasible for p in points] == [True, True, False]
-    assert "--balance cannot offset" in points[2].infeasible
+    assert "the balance cannot offset" in points[2].infeasible
     shares = points[1].scenario.policy.allocation
     assert sum(shares.values()) == pytest.approx(sum(base.policy.allocation.values()), abs=1e-12)
     # 0.05 taken from two shares of 0.10 each: 0.025 from each
@@ -77,7 +85,7 @@ def test_constraint_makes_a_point_infeasible_and_balance_keeps_the_sum():
 
 def test_out_of_range_value_is_a_bad_argument():
     """A value the schema refuses on its own (a share above 1) is an error, not infeasible."""
-    with pytest.raises(UsageError, match=r"--param policy.allocation.navigation=1.5: "
+    with pytest.raises(UsageError, match=r"levers policy.allocation.navigation=1.5: "
                                          r"policy.allocation.navigation: must be"):
         load_points(DEFAULT_SCENARIO, [parse_lever("policy.allocation.navigation=0.1,1.5")])
     with pytest.raises(UsageError, match="one or two levers"):

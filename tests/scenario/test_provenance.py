@@ -117,7 +117,7 @@ def test_provenance_goes_into_summary_json(tmp_path, capsys):
 
 def test_provenance_does_not_change_results(make_scenario):
     """The same scenario with and without provenance draws the same paths."""
-    from ipsim import pipeline
+    from ipsim.study import pipeline
 
     def add(data):
         data["provenance"] = {"policy.budget": {"value": 1.5e8, "unit": "yuan",
@@ -148,9 +148,9 @@ def test_no_entries_is_allowed(make_scenario):
 
 
 def test_docs_scenario_md_is_the_generated_reference():
-    """docs/scenario.md equals `python -m ipsim.scenario.schema` (regenerate it after edits)
+    """docs/scenario.md equals `python -m ipsim.scenario.reference` (regenerate it after edits)
     and documents the provenance section."""
-    from ipsim.scenario.schema import render_markdown
+    from ipsim.scenario.reference import render_markdown
     from tests.scenario.texts import ROOT
 
     text = render_markdown()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipsim.cli import main
-from ipsim.scenario.schema import render_markdown
+from ipsim.scenario.reference import render_markdown
 from tests.scenario.texts import BASE_PATH, BASE_TEXT, MESSAGE, ROOT, line_of, replace_once
 
 # Five independent mistakes in one file, each on its own line.

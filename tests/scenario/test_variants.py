@@ -6,7 +6,7 @@ import pytest
 
 from ipsim.errors import ScenarioErrors, UsageError
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
-from ipsim.scenario.schema import render_markdown
+from ipsim.scenario.reference import render_markdown
 from ipsim.scenario.validate import load_scenario
 from ipsim.scenario.variants import load_variant_specs, load_variants
 from tests.compare_helpers import DEFAULT, default_data, no_drain, write_scenario

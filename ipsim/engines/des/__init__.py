@@ -89,8 +89,8 @@ from ipsim.engines import streams
 from ipsim.engines.common import check_flows, has_gate, year0
 from ipsim.engines.des.inputs import prepare
 from ipsim.engines.des.world import FLOWS, PathWorld
-from ipsim.engines.paths import IndicatorPaths
 from ipsim.model.indicators import INDICATORS
+from ipsim.model.paths import IndicatorPaths
 from ipsim.scenario.params import Scenario
 
 __all__ = ["simulate", "BLOCK", "CHUNK_PATHS", "PathWorld"]

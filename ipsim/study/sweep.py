@@ -1,7 +1,7 @@
 """Run every point of a policy sweep on common random numbers, resumably, locally or on Dask.
 
 Task granularity: **one task = one chunk of paths x every feasible point**. Inside a task
-:func:`ipsim.pipeline.simulate_chunk` simulates each point on the same paths, so
+:func:`ipsim.study.pipeline.simulate_chunk` simulates each point on the same paths, so
 
 * every point sees the same random numbers path by path (the seed is the run's, the streams
   belong to the blocks of the chunk: :mod:`ipsim.engines.streams`), and the task's result is
@@ -16,7 +16,7 @@ Task granularity: **one task = one chunk of paths x every feasible point**. Insi
 (The alternative, one task per point and chunk, parallelises over points too but loses the
 pairwise counts; with 20 points and 100,000 paths the chunks alone give 13 tasks.)
 
-Each finished task's tallies are stored at once in a :class:`ipsim.taskcache.TaskCache`
+Each finished task's tallies are stored at once in a :class:`ipsim.runtime.taskcache.TaskCache`
 (in the caller's process: Dask workers need no shared disk), keyed by the scenario's
 SHA-256, every point's overrides, the seed, the paths, the engine, the chunk and the ipsim and
 numpy versions; a re-run with the same arguments reuses them.
@@ -33,12 +33,13 @@ from pathlib import Path
 import numpy as np
 
 import ipsim
-from ipsim import execution, pipeline, resources
 from ipsim.analysis.attainment import Tally
 from ipsim.errors import UsageError
+from ipsim.runtime import execution, resources
+from ipsim.runtime.taskcache import TaskCache
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.points import Lever, Point
-from ipsim.taskcache import TaskCache
+from ipsim.study import pipeline
 
 __all__ = ["SweepRun", "run_sweep", "SWEEP_CHUNK_PATHS", "cache_context"]
 
@@ -100,14 +101,14 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
     seed : int
         Seed shared by every point, >= 0.
     balance : sequence of str
-        The ``--balance`` shares (recorded only; already applied in ``points``).
+        The balancing allocation shares (recorded only; already applied in ``points``).
     workers : int
         Local processes (1 = this process); ignored with ``dask``.
     chunk_paths : int, optional
         Paths per task (default :data:`SWEEP_CHUNK_PATHS`); changes the tasks, never the
         results.
     engine : str
-        A key of :data:`ipsim.pipeline.ENGINES`.
+        A key of :data:`ipsim.study.pipeline.ENGINES`.
     cache : path, optional
         Folder of the task cache (None: no cache).
     reuse : bool
@@ -120,7 +121,7 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
     Raises
     ------
     UsageError
-        Every point is infeasible, or bad arguments (:func:`ipsim.pipeline.plan`).
+        Every point is infeasible, or bad arguments (:func:`ipsim.study.pipeline.plan`).
     """
     t0 = time.perf_counter()
     feasible = [p for p in points if p.feasible]

@@ -1,4 +1,4 @@
-"""Backends of :mod:`ipsim.execution`: in process, a local pool and a Dask cluster give the
+"""Backends of :mod:`ipsim.runtime.execution`: in process, a local pool and a Dask cluster give the
 same results; a run of the pipeline on Dask is bit-identical to the local one."""
 
 from __future__ import annotations
@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ipsim import execution, pipeline
 from ipsim.errors import UsageError
+from ipsim.runtime import execution
 from ipsim.scenario.validate import load_scenario
+from ipsim.study import pipeline
 from tests.conftest import ROOT
 
 

@@ -1,7 +1,7 @@
 """Results of finished tasks kept on disk, so that an interrupted job resumes where it stopped.
 
 A long job (a policy sweep, a sensitivity analysis) is split into tasks whose results depend
-on the task's content alone (:mod:`ipsim.execution`). :class:`TaskCache` stores each result
+on the task's content alone (:mod:`ipsim.runtime.execution`). :class:`TaskCache` stores each result
 as it arrives, under a key that hashes everything the result depends on: the job's
 ``context`` (scenario SHA-256, seed, paths, engine, ipsim and numpy versions, ...) and the
 task's own description (its points, its chunk of paths). A re-run with the same arguments
@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ipsim.report.atomic import write_atomic
+from ipsim.runtime.atomic import write_atomic
 
 __all__ = ["TaskCache", "task_key"]
 

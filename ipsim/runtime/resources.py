@@ -1,7 +1,7 @@
 """How long and how much memory a run will take, estimated before it starts.
 
 A run is refused (as a usage error) when the estimate is unreasonable, so that
-``--paths 10000000000`` or a chunk bigger than the machine's memory says so at once
+``paths=10_000_000_000`` or a chunk bigger than the machine's memory says so at once
 instead of running for days or being killed by the operating system.
 
 The constants were measured with the vectorised engine on the key-city scenario (36 months,
@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ipsim.errors import UsageError
+from ipsim.errors import ArgumentError
 
 __all__ = ["Estimate", "estimate", "check", "physical_memory", "US_PER_PATH_MONTH",
            "BYTES_PER_PATH_MONTH", "MAX_HOURS", "MAX_MEMORY_SHARE"]
@@ -121,14 +121,14 @@ def check(est: Estimate, paths: int, *, max_hours: float = MAX_HOURS,
         With the estimate and what to change.
     """
     if est.seconds > max_hours * 3600:
-        raise UsageError(f"--paths {paths:,} would take about {_duration(est.seconds)} on "
-                         f"{est.workers} worker(s) (estimated {US_PER_PATH_MONTH} µs a path "
-                         f"and month); the limit is {max_hours:g} hours: use fewer paths or "
-                         f"more --workers")
+        raise ArgumentError("paths", f"would take about {_duration(est.seconds)} on "
+                            f"{est.workers} worker(s) (estimated {US_PER_PATH_MONTH} µs a path "
+                            f"and month); the limit is {max_hours:g} hours: use fewer paths or "
+                            f"more workers", value=f"{paths:,}")
     memory = physical_memory() if memory is None else memory
     if memory and est.memory > MAX_MEMORY_SHARE * memory:
-        raise UsageError(f"the run would need about {est.memory / 2**30:,.1f} GiB of memory "
-                         f"({est.workers} worker(s) holding one chunk each), more than "
-                         f"{MAX_MEMORY_SHARE:.0%} of this machine's "
-                         f"{memory / 2**30:,.1f} GiB: use a smaller --chunk-paths or fewer "
-                         f"--workers")
+        raise ArgumentError("chunk_paths", f"the run would need about "
+                            f"{est.memory / 2**30:,.1f} GiB of memory ({est.workers} "
+                            f"worker(s) holding one chunk each), more than "
+                            f"{MAX_MEMORY_SHARE:.0%} of this machine's "
+                            f"{memory / 2**30:,.1f} GiB: use smaller chunks or fewer workers")

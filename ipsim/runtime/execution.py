@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
-from ipsim import interrupts
-from ipsim.errors import UsageError
+from ipsim.errors import ArgumentError
+from ipsim.runtime import interrupts
 
 __all__ = ["imap", "map_ordered", "dask_client"]
 
@@ -135,14 +135,15 @@ def dask_client(dask: Any):
     try:
         import distributed
     except ImportError:
-        raise UsageError("--dask needs the distributed package: pip install 'ipsim[dask]'") \
+        raise ArgumentError("dask", "needs the distributed package: pip install 'ipsim[dask]'") \
             from None
     if isinstance(dask, distributed.Client):
         return dask, False
     try:
         return distributed.Client(dask, timeout="10s"), True
     except (OSError, TimeoutError) as exc:
-        raise UsageError(f"--dask {dask}: cannot reach the scheduler ({exc})") from None
+        raise ArgumentError("dask", f"cannot reach the scheduler ({exc})",
+                            value=str(dask)) from None
 
 
 def _dask(fn, tasks: Sequence, dask: Any) -> Iterator[tuple[int, Any]]:

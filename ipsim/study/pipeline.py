@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ipsim import execution, resources
 from ipsim.analysis.attainment import Tally, attainment_matrix, beats
 from ipsim.engines import des, streams, vectorised
-from ipsim.engines.paths import IndicatorPaths
-from ipsim.errors import UsageError
+from ipsim.errors import ArgumentError
 from ipsim.model.indicators import INDICATORS
+from ipsim.model.paths import IndicatorPaths
+from ipsim.runtime import execution, resources
 from ipsim.scenario.params import Scenario
 
 __all__ = ["RunResult", "run", "plan", "paths_in", "simulate_chunk", "ENGINES", "ENGINE_BLOCK",
@@ -134,12 +134,14 @@ def plan(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int =
         As :func:`run` (bad arguments, or a run estimated to be too long or too large).
     """
     if engine not in ENGINES:
-        raise UsageError(f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
+        raise ArgumentError("engine", f"unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
     if paths < 1:
-        raise UsageError(f"--paths must be >= 1, got {paths}")
+        raise ArgumentError("paths", f"must be >= 1, got {paths}")
     chunk_paths = ENGINE_CHUNK_PATHS[engine] if chunk_paths is None else chunk_paths
-    if workers < 1 or seed < 0 or chunk_paths < 1:
-        raise UsageError("workers and chunk size must be >= 1 and the seed >= 0")
+    for name, value, least in (("workers", workers, 1), ("seed", seed, 0),
+                               ("chunk_paths", chunk_paths, 1)):
+        if value < least:
+            raise ArgumentError(name, f"must be >= {least}, got {value}")
     block = ENGINE_BLOCK[engine]
     blocks = -(-paths // block)
     per_chunk = max(1, -(-chunk_paths // block))
@@ -177,13 +179,13 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
     progress : callable, optional
         Called with the number of paths of each chunk as it completes.
     dask : str or distributed.Client, optional
-        Run the chunks on this Dask cluster (:mod:`ipsim.execution`); same results.
+        Run the chunks on this Dask cluster (:mod:`ipsim.runtime.execution`); same results.
 
     Raises
     ------
     UsageError
         Bad arguments, or a run estimated to take longer than
-        :data:`ipsim.resources.MAX_HOURS` or more memory than the machine can spare
+        :data:`ipsim.runtime.resources.MAX_HOURS` or more memory than the machine can spare
         (checked before anything starts).
     ModelError
         A mechanism produced NaN or a negative value; the workers are stopped.

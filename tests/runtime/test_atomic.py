@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from ipsim.cli import main
-from ipsim.report import atomic, outputs
-from ipsim.report.atomic import clean_stale, staged_directory
+from ipsim.report import outputs
+from ipsim.runtime import atomic
+from ipsim.runtime.atomic import clean_stale, staged_directory
 from tests.scenario.texts import BASE_PATH
 
 DEAD_PID = 2**22 + 12345  # above Linux's largest pid: no such process

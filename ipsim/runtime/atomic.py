@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ipsim import interrupts
+from ipsim.runtime import interrupts
 
 __all__ = ["write_atomic", "staged_directory", "clean_stale", "carry_over"]
 

@@ -6,7 +6,7 @@ to the parameter's range); such a parameter set is simulated on ``paths`` paths 
 same seed as every other set (common random numbers), and its outputs are the fraction of
 those paths meeting each target and all of them at once. Sets are grouped into tasks of
 about :data:`TASK_PATHS` paths (:mod:`ipsim.engines.batch`), run through
-:mod:`ipsim.execution` (this process, a local pool or a Dask cluster): a task's result
+:mod:`ipsim.runtime.execution` (this process, a local pool or a Dask cluster): a task's result
 depends on its sets alone, so every backend and number of workers gives the same numbers.
 """
 
@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ipsim import execution
 from ipsim.analysis import morris, sobol
 from ipsim.analysis.attainment import ALL, attainment_matrix
 from ipsim.engines.batch import batchable, simulate_sets
 from ipsim.engines.common import parameter_bounds
-from ipsim.errors import UsageError
+from ipsim.errors import ArgumentError, UsageError
+from ipsim.runtime import execution
 from ipsim.scenario.params import Distribution, Scenario
 
 __all__ = ["Factor", "factors", "evaluate", "run_sobol", "run_morris", "tornado",
@@ -102,7 +102,7 @@ def evaluate(scenario: Scenario, fs: list[Factor], u: np.ndarray, seed: int, pat
     paths : int
         Paths per set.
     workers, dask
-        Where the tasks run (:func:`ipsim.execution.imap`).
+        Where the tasks run (:func:`ipsim.runtime.execution.imap`).
     progress : callable, optional
         Called with the number of sets of each task as it completes.
 
@@ -156,7 +156,7 @@ def run_sobol(scenario: Scenario, n: int, paths: int, seed: int, **run) -> Sensi
     """
     if not sobol.is_power_of_two(n):
         lower = 1 << (n.bit_length() - 1)
-        raise UsageError(f"--samples must be a power of 2 for Sobol' indices (the balance of "
+        raise ArgumentError("samples", f"must be a power of 2 for Sobol' indices (the balance of "
                          f"Sobol' points), got {n}; try {lower} or {2 * lower}")
     t0 = time.perf_counter()
     fs = factors(scenario)
