@@ -32,7 +32,7 @@ def _print_comparison(data: dict, lang: str = "en") -> None:
     """One line per scenario: joint attainment, its paired difference from the base, McNemar's
     p, the mid-term release and the target that moves most; then the best for all targets."""
     from ipsim.report.i18n import tr
-    from ipsim.report.numbers import p_value
+    from ipsim.report.numbers import p_relation, p_value
     from ipsim.report.terminal import table
 
     base, sides = data["base"], data["variants"]
@@ -65,7 +65,7 @@ def _print_comparison(data: dict, lang: str = "en") -> None:
     print(tr(lang, "cli.compare_best", best=b["best"], p=f"{b['best_probability']:.2%}",
              runner=b["runner_up"], q=f"{b['runner_up_probability']:.2%}",
              diff=_pp(b["diff"]), low=_pp(b["diff_ci_low"]), high=_pp(b["diff_ci_high"]),
-             p_value=p_value(b["p_value"]), verdict=verdict))
+             p_value=p_relation(b["p_value"]), verdict=verdict))
 
 
 def main(args, arm: Callable[[], None]) -> int:

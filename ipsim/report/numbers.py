@@ -12,8 +12,8 @@ import math
 
 from ipsim.report.i18n import tr
 
-__all__ = ["plain", "count", "percent", "interval", "points", "p_value", "yuan", "growth",
-           "measure_value"]
+__all__ = ["plain", "count", "percent", "interval", "points", "p_value", "p_relation", "yuan",
+           "growth", "measure_value"]
 
 _DASH = "—"
 
@@ -66,6 +66,12 @@ def p_value(p: float | None, lang: str = "en") -> str:
     if not _finite(p):
         return _DASH
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def p_relation(p: float | None, lang: str = "en") -> str:
+    """A p-value after "p": ``< 0.001`` or ``= 0.190``."""
+    text = p_value(p, lang)
+    return text if text.startswith("<") or text == _DASH else f"= {text}"
 
 
 def yuan(x: float | None, lang: str = "en") -> str:

@@ -95,7 +95,7 @@ def section(ctx: Context) -> Section:
         blocks.append(Paragraph(w(
             f"compare.sentence_{verdict_key}", name=v["name"].str(),
             diff=num.points(d, lang), low=num.points(lo, lang), high=num.points(hi, lang),
-            p=num.p_value(j["p_value"].num(), lang),
+            p=num.p_relation(j["p_value"].num(), lang),
             target=ctx.label(top["id"].str(), top["label"].str()),
             target_diff=num.points(top["diff"].num(), lang))))
     cols = [Column("name", w("col.variant")), Column("changes", w("col.changes"), wide=True),
@@ -122,7 +122,7 @@ def section(ctx: Context) -> Section:
                                   diff=num.points(best["diff"].num(-1, 1), lang),
                                   low=num.points(best["diff_ci_low"].num(-1, 1), lang),
                                   high=num.points(best["diff_ci_high"].num(-1, 1), lang),
-                                  p_value=num.p_value(best["p_value"].num(0, 1), lang)),
+                                  p_value=num.p_relation(best["p_value"].num(0, 1), lang)),
                                 emphasis=True))
     labels = [ctx.label(r["id"].str(), r["label"].str()) for r in base["targets"].items()]
     captions = {"attainment_by_variant": "figure.by_variant", "differences": "figure.forest"}
