@@ -112,8 +112,8 @@ CASES = [
          "policy.fast_track_shares", "did you mean 'fast_track_share'", "fast_track_shares"),
     Case("unknown-lever", "    risk_pool: 0.25", "    risk_pools: 0.25",
          "policy.allocation.risk_pools", "did you mean 'risk_pool'", "risk_pools"),
-    Case("unknown-target-key", 'label: {en: "Transfers', 'lable: {en: "Transfers', "targets[0].lable",
-         "did you mean 'label'", "lable"),
+    Case("unknown-target-key", 'label: {en: "Transfers', 'lable: {en: "Transfers',
+         "targets[0].lable", "did you mean 'label'", "lable"),
     Case("unknown-midterm-key", "min_on_track: 2", "min_ontrack: 2",
          "policy.midterm.min_ontrack", "did you mean 'min_on_track'", "min_ontrack"),
     # -- missing required keys -------------------------------------------------------------
