@@ -179,15 +179,9 @@ def child_chunk(spec: dict) -> dict:
 
 def _stream_plan(scenario):
     """The engine's streams: (name, normals per path per month), and the parameter streams."""
-    from ipsim.model import pledge, programme, securitisation, transfers, uncertainty
-    from ipsim.scenario.params import Distribution
+    from ipsim.engines.vectorised import stream_plan
 
-    normals = [("shocks", uncertainty.DRAWS), ("transfers", transfers.DRAWS),
-               ("pledge", pledge.DRAWS), ("securitisation", securitisation.DRAWS),
-               ("programme", programme.DRAWS)]
-    uniforms = [f"param:{section}.{name}" for section, values in scenario.parameters.items()
-                for name, value in values.items() if isinstance(value, Distribution)]
-    return normals, uniforms
+    return stream_plan(scenario)
 
 
 def _rng_check(scenario, seed: int, normals, uniforms, make_gens) -> bool:

@@ -38,6 +38,17 @@ def scenario_from(modify: Callable[[dict], None] | None = None,
     return build(data, marks, str(path), text)
 
 
+def patch_step(monkeypatch, name: str, step: Callable) -> None:
+    """Replace mechanism ``name``'s step in the registry for one test (workers forked during
+    the test inherit it)."""
+    from dataclasses import replace
+
+    from ipsim.model import registry
+
+    monkeypatch.setattr(registry, "MECHANISMS", [
+        replace(m, step=step) if m.name == name else m for m in registry.MECHANISMS])
+
+
 def switch_off_randomness(data: dict) -> None:
     """Make a scenario dict deterministic: loadings 0, volatilities 0, every parameter a number.
 

@@ -14,7 +14,7 @@ import pytest
 
 import ipsim
 from ipsim.analysis.attainment import proportion
-from ipsim.model.indicators import INDICATORS
+from ipsim.model import registry
 from tests.conftest import DEFAULT_SCENARIO, ROOT, run_cli
 
 PATHS = 8000
@@ -52,13 +52,17 @@ def cli_run(tmp_path_factory):
 
 
 def test_run_writes_every_file(cli_run):
-    """Exit 0; summary.json, both CSVs, the attainment chart and one fan chart per growth
-    indicator, as PNG and SVG, and nothing else."""
+    """Exit 0; summary.json, both CSVs, the attainment chart, one fan chart per growth
+    indicator and one of the running total per cumulative target, as PNG and SVG, and
+    nothing else."""
     rc, out, summary = cli_run
     assert rc == 0
     growth = _growth_indicators(summary)
     assert growth == ["pledge_amount", "pledge_projects", "transfers", "turnover"]
-    stems = ["attainment", *[f"fan_{name}" for name in growth]]
+    cumulative = sorted({t["indicator"] for t in summary["targets"]
+                         if t["measure"] == "cumulative"})
+    stems = ["attainment", *[f"fan_{name}" for name in growth],
+             *[f"fan_{name}_cumulative" for name in cumulative]]
     expected = {"summary.json", "attainment.csv", "indicators.csv",
                 *[f"{s}.{ext}" for s in stems for ext in ("png", "svg")]}
     assert {p.name for p in out.iterdir()} == expected
@@ -100,7 +104,7 @@ def test_summary_targets_in_range(cli_run):
                    "trusteeship", "operation_centres"]
     for t in summary["targets"]:
         assert {"id", "indicator", "measure", "threshold"} <= set(t)
-        assert t["indicator"] in INDICATORS
+        assert t["indicator"] in registry.indicators()
         _check_interval(t)
     _check_interval(summary["all_targets"])
     _check_interval(summary["midterm_release"])
@@ -125,7 +129,7 @@ def test_indicators_csv_rows(cli_run):
     _, out, _ = cli_run
     _, rows = _read_csv(out / "indicators.csv")
     assert {(r["indicator"], int(r["year"])) for r in rows} == \
-        {(name, y) for name in INDICATORS for y in range(4)}
+        {(name, y) for name in registry.indicators() for y in range(4)}
     baseline = {"applications": 30_000, "transfers": 6_000, "turnover": 1.5e10,
                 "pledge_amount": 1.5e9, "pledge_projects": 120, "invention_stock": 80_000,
                 "risk_pool": 0, "funds_received": 0, "trusteeship_smes": 0}

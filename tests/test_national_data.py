@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from ipsim.data import SOURCE_FIELDS, national_path, national_sources
-from ipsim.model.indicators import INDICATORS
+from ipsim.model import registry
 
 KINDS = ("fact", "derived")
 CONFIDENCE = ("H", "M", "DERIVED")
@@ -46,7 +46,7 @@ def test_national_csv_is_a_yearly_history_file():
     or a non-negative number; comments state units and the column mapping."""
     header, rows, comments = _national()
     assert header[0] == "year" and len(header) > 1
-    assert all(c in INDICATORS for c in header[1:]), header
+    assert all(c in registry.indicators() for c in header[1:]), header
     years = [int(r["year"]) for r in rows]
     assert years == list(range(years[0], years[0] + len(years)))
     for r in rows:
@@ -82,7 +82,7 @@ def test_every_number_has_exactly_one_sourced_row():
             src = facts.get(key)
             assert src is not None, f"{key} is not a published fact"
             assert float(r[c]) == src["value"], key
-            assert src["unit"] == INDICATORS[c].unit, key
+            assert src["unit"] == registry.indicators()[c].unit, key
             assert src["source"].strip() and src["retrieval"].strip(), key
             n += 1
     assert n >= 15

@@ -23,6 +23,7 @@ from ipsim.model import patents, turnover
 from ipsim.runtime import resources
 from ipsim.scenario.validate import load_scenario
 from ipsim.study.pipeline import run
+from tests.conftest import patch_step
 from tests.scenario.texts import BASE_PATH, ROOT
 
 HAS_PROC = Path("/proc/self/stat").exists()
@@ -151,7 +152,7 @@ _original_turnover = turnover.step
 def test_nan_fails_loudly_naming_mechanism_and_month(tmp_path, capsys, monkeypatch):
     """A mechanism that returns NaN stops the run: exit 1, one line naming it and the month,
     nothing written."""
-    monkeypatch.setattr(turnover, "step", _nan_turnover)
+    patch_step(monkeypatch, "turnover", _nan_turnover)
     out = tmp_path / "out"
     status = main(["run", str(BASE_PATH), "--paths", "1000", "--out", str(out), "--quiet"])
     assert status == 1
@@ -164,13 +165,13 @@ def test_negative_stock_fails_loudly(monkeypatch):
     """A stock driven negative (patents in force, month 7) raises ModelError naming both."""
     original = patents.step
 
-    def step(state, p, month, *args):
-        flows = original(state, p, month, *args)
-        if month == 7:
+    def step(state, p, month):
+        flows = original(state, p, month)
+        if month.month == 7:
             state.stock[3] = -1.0
         return flows
 
-    monkeypatch.setattr(patents, "step", step)
+    patch_step(monkeypatch, "patents", step)
     with pytest.raises(ModelError, match="mechanism 'patents' produced a negative value of "
                                          "'invention_stock' in month 7"):
         run([load_scenario(BASE_PATH)], 500, 1)
@@ -180,7 +181,7 @@ def test_negative_stock_fails_loudly(monkeypatch):
 def test_model_error_in_a_worker_stops_the_others(tmp_path, capsys, monkeypatch):
     """NaN in a worker process (forked with the patched mechanism): exit 1, one line, and no
     worker outlives the run."""
-    monkeypatch.setattr(turnover, "step", _nan_turnover)
+    patch_step(monkeypatch, "turnover", _nan_turnover)
     out = tmp_path / "out"
     status = main(["run", str(BASE_PATH), "--paths", "16384", "--chunk-paths", "4096",
                    "--workers", "2", "--out", str(out), "--quiet"])

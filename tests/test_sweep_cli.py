@@ -12,7 +12,7 @@ import pytest
 
 import ipsim
 from ipsim.cli import main
-from ipsim.cli import sweep as sweep_cli
+from ipsim.cli import options as cli_options
 from ipsim.cli.options import DASK_ENV, dask_address
 from ipsim.engines.streams import BLOCK
 from tests.conftest import DEFAULT_SCENARIO
@@ -67,7 +67,7 @@ def test_interrupted_sweep_resumes_and_matches_an_uninterrupted_one(tmp_path, mo
         return progress
 
     with monkeypatch.context() as m:
-        m.setattr(sweep_cli, "checked", interrupting)
+        m.setattr(cli_options, "checked", interrupting)
         assert main([*args, "--out", str(out)]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == [".cache"]

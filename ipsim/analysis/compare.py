@@ -10,9 +10,10 @@ chunk, and four properties of the engine make "the same path" mean the same luck
    ``(b, crc32(name))``. A path's random numbers depend on the seed, its block and the
    stream only: not on the scenario, the chunking or the number of workers.
 2. **Fixed consumption**: every month each mechanism draws an array of a fixed shape from
-   its own stream (common shocks ``(paths, 5)``, transfers 1, pledge 3, securitisation 2,
-   programme outputs 5 columns) whatever the policy and the state: no rejection sampling, no
-   draw-until loops, no state-dependent sizes. Month ``m`` of path ``i`` sees the same
+   its own stream (the common shocks one column for the economy and one per shock series,
+   every other mechanism the columns it declares: :attr:`ipsim.model.mechanism.Mechanism.
+   draws`) whatever the policy and the state: no rejection sampling, no draw-until loops, no
+   state-dependent sizes. Month ``m`` of path ``i`` sees the same
    numbers in every variant, and a lever of one mechanism cannot shift another's numbers.
 3. **Parameter draws by inversion, one named stream each**: an uncertain parameter is
    ``F^{-1}(u)`` with ``u`` one uniform per path from stream ``param:<section>.<name>``.
@@ -39,8 +40,7 @@ Where the pairing is weaker or cannot hold (:func:`pairing_notes` reports each c
 * the map from numbers to outcomes is monotone mechanism by mechanism, not for the model as
   a whole: feedbacks (defaults of the extra loans a bigger pool covers drain it; the
   mid-term gate opens on some paths and not others) can make a lever that helps on average
-  hurt a particular path; and the Poisson counts switch from exact inversion to the
-  Cornish-Fisher quantile at a mean of 3, where a count can drop by one as the mean crosses 3.
+  hurt a particular path.
 
 A variant that is the same model as the base (its overrides change nothing) is reported as
 identical: difference 0, interval [0, 0], p-value 1. Any other variant keeps a score

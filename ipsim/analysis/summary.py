@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from ipsim.analysis.attainment import proportion
-from ipsim.model.indicators import INDICATORS
-from ipsim.scenario.params import Scenario, Target
+from ipsim.model import registry
+from ipsim.scenario.params import Scenario
 
-__all__ = ["QUANTILES", "target_rows", "indicator_rows", "target_path"]
+__all__ = ["QUANTILES", "target_rows", "indicator_rows"]
 
 QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
 
@@ -43,16 +43,9 @@ def indicator_rows(scenario: Scenario, kept, means: dict[str, np.ndarray]) -> li
     for name, yearly in kept.yearly.items():
         qs = np.quantile(yearly, QUANTILES, axis=0)
         for year in range(yearly.shape[1]):
-            rows.append({"indicator": name, "unit": INDICATORS[name].unit, "year": year,
+            rows.append({"indicator": name, "unit": registry.indicators()[name].unit, "year": year,
                          "calendar_year": scenario.start_year - 1 + year,
                          "mean": float(means[name][year]),
                          **{f"q{round(q * 100):02d}": float(qs[i, year])
                             for i, q in enumerate(QUANTILES)}})
     return rows
-
-
-def target_path(target: Target, baseline: float, years: int) -> np.ndarray | None:
-    """The yearly path a growth target implies, ``baseline (1 + threshold)^k``; else None."""
-    if target.measure not in ("cagr", "mean_yoy"):
-        return None
-    return baseline * (1.0 + target.threshold) ** np.arange(years + 1)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ipsim.analysis.attainment import Proportion, Tally, proportion
 from ipsim.analysis.compare import same_model
 from ipsim.analysis.paired import PairedDifference, paired_difference
-from ipsim.scenario.points import Point
+from ipsim.scenario.params import Point
 
 __all__ = ["PointResult", "SweepSummary", "summarise"]
 

@@ -4,7 +4,7 @@ national data.
 The file is a CSV: lines starting with ``#`` are comments (the source and the units go
 there), then a header row, then one row per period. The first column is ``year`` (yearly
 data, ``2019``) or ``month`` (monthly data, ``2019-03``); the others are observed indicators
-named as in :data:`ipsim.model.indicators.INDICATORS` (:data:`COLUMNS`), each in the
+named as in :func:`ipsim.model.registry.indicators` (:data:`COLUMNS`), each in the
 indicator's unit (yuan for amounts, counts for flows; per year, or per month in a monthly
 file). An empty cell means "not observed that period". Periods must be consecutive and
 increasing. Numbers may be written ``1.5e8`` or ``150_000_000``.
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ipsim.errors import UsageError, did_you_mean
-from ipsim.model.indicators import INDICATORS
+from ipsim.model import registry
 
 __all__ = ["History", "COLUMNS", "PERIOD_COLUMNS", "read_history", "parse_history"]
 
@@ -140,7 +140,7 @@ def _number(cell: str, where: str, column: str) -> float:
                          f"{cell.strip()!r}")
     if value < 0:
         raise UsageError(f"{where}: column '{column}': must be >= 0 "
-                         f"({INDICATORS[column].unit}), got {cell.strip()}")
+                         f"({registry.indicators()[column].unit}), got {cell.strip()}")
     return value
 
 

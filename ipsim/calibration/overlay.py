@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ipsim.errors import ArgumentError, ScenarioError, ScenarioErrors
-from ipsim.model import funding
+from ipsim.model import registry
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
@@ -23,7 +23,7 @@ from ipsim.scenario.yaml_loader import Marks, load_yaml, read_text
 __all__ = ["Base", "load_base", "PROGRAMME_OFF", "short_run"]
 
 PROGRAMME_OFF: dict[str, Any] = {
-    **{f"policy.allocation.{lever}": 0.0 for lever in funding.LEVERS},
+    **{f"policy.allocation.{lever.name}": 0.0 for lever in registry.levers()},
     "baseline.risk_pool": 0,
 }
 """Overrides that switch a programme off: nothing allocated to any lever (the funds arrive

@@ -34,8 +34,8 @@ from ipsim.calibration.overlay import Base, short_run
 from ipsim.calibration.series import FITTED, series_data
 from ipsim.calibration.shocks import ShockFit, fit_loadings
 from ipsim.errors import ArgumentError, UsageError
+from ipsim.model import registry
 from ipsim.scenario.params import Distribution, Scenario
-from ipsim.scenario.schema import SECTIONS
 
 __all__ = ["Calibration", "calibrate", "PRIORS", "mean_of"]
 
@@ -221,7 +221,7 @@ def _within(section: str, name: str, dist: dict, notes: list) -> dict:
     """``dist`` (normal or lognormal), narrowed if more than 0.5 % of it falls outside the
     parameter's allowed range (a scenario allows 1 %), with a note; the centre is clipped
     into the range first."""
-    param = next(p for p in SECTIONS[section] if p.name == name)
+    param = next(p for p in registry.sections()[section] if p.name == name)
     low, high = param.low, param.high
     q = stats.norm.ppf(1 - _OUTSIDE)
     out = dict(dist)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ipsim.cli.options import add_run_options, check_engine, load_plots, simulate
+from ipsim.cli.options import add_run_options, check_engine, load_plots, simulated
+from ipsim.cli.parsing import parse_names
 from ipsim.cli.run import add_lang_option
 from ipsim.errors import UsageError
 
@@ -69,8 +70,7 @@ def _print_comparison(data: dict, lang: str = "en") -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.analysis.compare import compare
-    from ipsim.report.comparison import write_comparison
+    from ipsim import api
     from ipsim.report.i18n import tr
     from ipsim.report.outputs import check_out
     from ipsim.scenario.variants import load_variant_specs
@@ -80,7 +80,7 @@ def main(args, arm: Callable[[], None]) -> int:
     check_engine(args.engine)
     select = None
     if args.variants is not None:
-        select = [v.strip() for v in args.variants.split(",") if v.strip()]
+        select = parse_names(args.variants)
         if not select:
             raise UsageError("--variants: give at least one variant name")
     base, variants = load_variant_specs(args.scenario, select)
@@ -90,10 +90,8 @@ def main(args, arm: Callable[[], None]) -> int:
     seed = base.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / base.name / "compare"
     check_out(out, marker="comparison.json")
-    scenarios = [base, *[v.scenario for v in variants]]
-    result = simulate(args, scenarios, seed, arm)
-    comparison = compare(scenarios, [r.tally for r in result.results])
-    data = write_comparison(comparison, result, out, variants, make_plots=not args.no_plots)
+    result = simulated(args, arm, lambda **o: api.compare(base, variants, seed=seed, **o))
+    data = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         _print_comparison(data, args.lang)
         print(tr(args.lang, "cli.written", out=out))

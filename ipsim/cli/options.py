@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import Any
 
 from ipsim.errors import UsageError
 
 __all__ = ["Parser", "positive_int", "seed", "add_run_options", "progress_bar", "checked",
-           "simulate", "check_engine", "load_plots", "dask_address", "DASK_ENV", "FLAGS",
+           "simulated", "check_engine", "load_plots", "dask_address", "DASK_ENV", "FLAGS",
            "flag_of"]
 
 DASK_ENV = "IPSIM_DASK"
@@ -111,7 +112,7 @@ def checked(update: Callable[[int], None], arm: Callable[[], None]) -> Callable[
 
 def check_engine(engine: str) -> None:
     """Refuse an unknown ``--engine`` (before anything is loaded or run)."""
-    from ipsim.study.pipeline import ENGINES
+    from ipsim.study.pipeline import ENGINES  # noqa: I001  (not at start-up: it loads the model)
 
     if engine not in ENGINES:
         raise UsageError(f"--engine: unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
@@ -133,15 +134,16 @@ def dask_address(args) -> str | None:
     return address.strip() or None
 
 
-def simulate(args, scenarios: Sequence, seed_: int, arm: Callable[[], None]):
-    """Run ``scenarios`` on the same paths with the command's options and a progress bar."""
-    from ipsim.study.pipeline import run
-
-    bar = progress_bar(args.paths, args.quiet)
+def simulated(args, arm: Callable[[], None], call: Callable[..., Any], total: int | None = None,
+              unit: str = "path"):
+    """``call(**options)`` with the command's run options and a progress bar over ``total``
+    (default ``--paths``): ``paths``, ``workers``, ``chunk_paths``, ``engine``, ``dask`` and a
+    ``progress`` callback that is also a signal check point."""
+    bar = progress_bar(args.paths if total is None else total, args.quiet, unit)
     try:
-        result = run(scenarios, args.paths, seed_, workers=args.workers,
-                     chunk_paths=args.chunk_paths, engine=args.engine,
-                     progress=checked(bar.update, arm), dask=dask_address(args))
+        result = call(paths=args.paths, workers=args.workers, chunk_paths=args.chunk_paths,
+                      engine=args.engine, progress=checked(bar.update, arm),
+                      dask=dask_address(args))
     finally:
         bar.close()
     arm()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ipsim.cli.options import add_run_options, check_engine, load_plots, simulate
+from ipsim.cli.options import add_run_options, check_engine, load_plots, simulated
 
 __all__ = ["add_parser", "main"]
 
@@ -49,19 +49,19 @@ def print_table(summary: dict, lang: str = "en") -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
+    from ipsim import api
     from ipsim.report.i18n import tr
-    from ipsim.report.outputs import KEPT_INSIDE, check_out, write_run
-    from ipsim.scenario.variants import load_runnable
+    from ipsim.report.outputs import KEPT_INSIDE, check_out
 
     load_plots(args)
     arm()
     check_engine(args.engine)
-    scenario = load_runnable(args.scenario)
+    scenario = api.load_runnable(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / scenario.name
     check_out(out, kept=KEPT_INSIDE)
-    result = simulate(args, [scenario], seed, arm)
-    summary = write_run(result, out, make_plots=not args.no_plots)
+    result = simulated(args, arm, lambda **o: api.run(scenario, seed=seed, **o))
+    summary = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         print_table(summary, args.lang)
         print(tr(args.lang, "cli.written", out=out))

@@ -5,14 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ipsim.cli.options import (
-    add_run_options,
-    check_engine,
-    checked,
-    dask_address,
-    load_plots,
-    progress_bar,
-)
+from ipsim.cli.options import add_run_options, check_engine, load_plots, simulated
 
 __all__ = ["add_parser", "main"]
 
@@ -74,12 +67,11 @@ def _print(data: dict) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.analysis.sweep import summarise
+    from ipsim import api
     from ipsim.cli.parsing import parse_lever, parse_names
     from ipsim.report.outputs import check_out
-    from ipsim.report.sweep import CACHE, write_sweep
-    from ipsim.scenario.points import load_points
-    from ipsim.study.sweep import run_sweep
+    from ipsim.report.sweep import CACHE
+    from ipsim.scenario.points import count_points
 
     load_plots(args)
     if not args.no_plots:
@@ -87,21 +79,18 @@ def main(args, arm: Callable[[], None]) -> int:
     arm()
     check_engine(args.engine)
     levers = [parse_lever(text) for text in args.param]
+    count_points(levers)
     balance = parse_names(args.balance)
-    base, points = load_points(args.scenario, levers, balance)
+    base = api.load(args.scenario)
     seed = base.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / base.name / "sweep"
     check_out(out, marker="sweep.json", kept=(CACHE,))
-    bar = progress_bar(args.paths * sum(p.feasible for p in points), args.quiet)
-    try:
-        run = run_sweep(base, levers, points, args.paths, seed, balance=balance,
-                        workers=args.workers, chunk_paths=args.chunk_paths, engine=args.engine,
-                        cache=out / CACHE, reuse=not args.no_cache,
-                        progress=checked(bar.update, arm), dask=dask_address(args))
-    finally:
-        bar.close()
-    arm()
-    data = write_sweep(summarise(points, run.tallies), run, out, make_plots=not args.no_plots)
+    points = api.sweep_points(base, levers, balance)          # every point checked first
+    feasible = sum(p.feasible for p in points)
+    result = simulated(args, arm, lambda **o: api.sweep(
+        base, levers, balance=balance, seed=seed, points=points, cache=out / CACHE,
+        reuse=not args.no_cache, **o), total=args.paths * feasible)
+    data = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         _print(data)
         print(f"results written to {out}/")

@@ -1,10 +1,12 @@
 """The vectorised engine: every path of a chunk advances together, one month at a time.
 
 A month is a fixed sequence of array operations over the chunk's paths (no Python loop over
-paths, loans or events): pay tranches, spend, draw the correlated shocks, then the
-mechanisms in a fixed order (funding, shocks, patents, transfers, turnover, pledge,
-securitisation, programme), record the month's flows, and at the
-evaluation month apply the mid-term gate. See ``docs/model.md`` for the equations.
+paths, loans or events): the tranches due are paid and the month's money per lever is
+spent (:mod:`ipsim.model.funding`), the correlated shocks are drawn
+(:mod:`ipsim.model.uncertainty`), then every mechanism of the registry
+(:mod:`ipsim.model.registry`) steps in order on one frozen :class:`~ipsim.model.mechanism.
+Month`, its flows are checked and added to their year, the year-end stocks are recorded and,
+at the evaluation month, the mid-term gate decides. See ``docs/model.md`` for the equations.
 """
 
 from __future__ import annotations
@@ -12,43 +14,40 @@ from __future__ import annotations
 import numpy as np
 
 from ipsim.engines.common import (
-    MECHANISM_OF,
+    SHOCKS,
     GateProgress,
     check_flows,
     has_gate,
     initial_state,
     realise_parameters,
+    settings,
+    view,
     year0,
 )
 from ipsim.engines.streams import Streams, block_sizes
-from ipsim.model import (
-    funding,
-    patents,
-    pledge,
-    programme,
-    securitisation,
-    transfers,
-    turnover,
-    uncertainty,
-)
-from ipsim.model.indicators import INDICATORS
+from ipsim.model import funding, registry, uncertainty
+from ipsim.model.mechanism import Month
 from ipsim.model.paths import IndicatorPaths
 from ipsim.scenario.params import Scenario
 
-# the last two: re-exported
-__all__ = ["simulate", "simulate_streams", "realise_parameters", "MECHANISM_OF"]
+__all__ = ["simulate", "simulate_streams", "stream_plan"]
 
 
-def _checked(month: int, flows: dict[str, np.ndarray], state=None, mechanism=None) -> dict:
-    """``flows``, once checked together with the ``STOCKS`` of ``mechanism`` in ``state``.
+def stream_plan(scenario: Scenario) -> tuple[list[tuple[str, int]], list[str]]:
+    """The named streams a run of ``scenario`` draws from, in the registry's order.
 
-    Called right after each mechanism's step, so the first impossible value is blamed on the
-    mechanism that produced it, not on one that used it later.
+    Returns
+    -------
+    normals : list of (str, int)
+        Stream name and standard normals per path per month: ``shocks`` (the common factor
+        and one per series), then every mechanism that draws.
+    uniforms : list of str
+        One stream per uncertain parameter (one uniform per path): ``param:<section>.<name>``.
     """
-    check_flows(flows, month)
-    if mechanism is not None:
-        check_flows({k: getattr(state, a) for k, a in mechanism.STOCKS.items()}, month)
-    return flows
+    normals = [("shocks", uncertainty.draws(registry.series()))]
+    normals += [(m.name, m.draws) for m in registry.mechanisms() if m.draws]
+    uniforms = [f"param:{section}.{name}" for section, name, _ in scenario.uncertain()]
+    return normals, uniforms
 
 
 def simulate(scenario: Scenario, seed: int, paths: int, first_block: int,
@@ -82,42 +81,53 @@ def simulate_streams(scenario: Scenario, streams: Streams) -> IndicatorPaths:
     the repeated streams of :mod:`ipsim.engines.batch`. A parameter of ``scenario`` given
     as a ``(streams.n,)`` array (instead of a number or a distribution) is used path by path.
     """
+    mechanisms, levers, series = registry.mechanisms(), registry.levers(), registry.series()
     p, drawn = realise_parameters(scenario, streams)
     state = initial_state(scenario, p, streams.n)
+    views = [view(state, m) for m in mechanisms]
     policy, H, years = scenario.policy, scenario.horizon_months, scenario.years
-    yearly = {name: np.zeros((streams.n, years + 1)) for name in INDICATORS}
-    for name, value in year0(scenario, state.grants_year0).items():
+    yearly = {name: np.zeros((streams.n, years + 1)) for name in registry.indicators()}
+    for name, value in year0(scenario, state, p).items():
         yearly[name][:, 0] = value
     gate = GateProgress(scenario, yearly)
-    loadings = [getattr(p["shocks"], s) for s in uncertainty.SERIES]
+    loadings = [p[SHOCKS][s.name] for s in series]
+    shock_sums = np.zeros((streams.n, uncertainty.draws(series)))
+    fixed = settings(scenario)
     for month in range(1, H + 1):
-        funding.pay_tranches(state, policy, month - 1)
-        spend = funding.spend(state, month - 1, H)
-        e = uncertainty.shocks(streams.normal("shocks", uncertainty.DRAWS), loadings)
-        flows = _checked(month, patents.step(state, p["patents"], month, e[:, 0],
-                                             policy.fast_track_share), state, patents)
-        deals, activity = transfers.step(state, p["transfers"], month, e[:, 1], spend,
-                                         streams.normal("transfers", transfers.DRAWS))
-        flows |= _checked(month, deals)
-        flows |= _checked(month, turnover.step(state, p["turnover"], e[:, 3], activity))
-        flows |= _checked(month, pledge.step(state, p["pledge"], e[:, 2], spend,
-                                             streams.normal("pledge", pledge.DRAWS)),
-                          state, pledge)
-        flows |= _checked(month, securitisation.step(
-            state, p["securitisation"], month, spend,
-            streams.normal("securitisation", securitisation.DRAWS)))
-        flows |= _checked(month, programme.step(p["programme"], spend,
-                                                streams.normal("programme", programme.DRAWS)))
-        flows |= _checked(month, {"funds_received": state.received})
+        spend = funding.month_spending(state, policy, levers, month - 1, H)
+        z = streams.normal("shocks", uncertainty.draws(series))
+        shock_sums += z
+        e = uncertainty.shocks(z, loadings)
+        shocks = {s.name: e[:, j] for j, s in enumerate(series)}
+        flows = {}
+        for m, state_view in zip(mechanisms, views, strict=True):
+            ctx = Month(month, spend, {s: shocks[s] for s in m.shocks},
+                        streams.normal(m.name, m.draws) if m.draws else _NO_DRAWS, fixed)
+            out = m.step(state_view, p[m.name], ctx)
+            # checked at once, with the mechanism's stocks: the first impossible value is
+            # blamed on the mechanism that produced it, not on one that used it later
+            check_flows(out, month)
+            check_flows({k: getattr(state, a) for k, a in m.stocks.items()}, month)
+            flows.update(out)
+        flows["funds_received"] = state.received
+        check_flows({"funds_received": state.received}, month)
         year = (month - 1) // 12 + 1
         for name, x in flows.items():
             yearly[name][:, year] += x
         gate.add(month, flows)
         if month % 12 == 0:
-            yearly["invention_stock"][:, year] = state.stock
-            yearly["risk_pool"][:, year] = state.pool
+            for m in mechanisms:
+                for name, attr in m.stocks.items():
+                    yearly[name][:, year] = getattr(state, attr)
         if policy.midterm is not None and month == policy.midterm.month:
             state.released = gate.verdict(month, state)
     released = state.released if has_gate(scenario) else np.ones(streams.n, dtype=bool)
-    return IndicatorPaths(yearly, {"securitisations": state.first_issue}, released, drawn)
+    events = {name: getattr(state, attr) for m in mechanisms for name, attr in m.events.items()}
+    root = np.sqrt(H)
+    economy = {uncertainty.ECONOMY: shock_sums[:, 0] / root,
+               **{s.name: shock_sums[:, j + 1] / root for j, s in enumerate(series)}}
+    return IndicatorPaths(yearly, events, released, drawn, economy)
 
+
+_NO_DRAWS = np.empty((0, 0))
+"""``Month.draws`` of a mechanism that draws nothing."""

@@ -13,18 +13,28 @@ filings. Patents in force lapse at ``lapse_rate`` a year:
 Before the period, filings are back-projected on the path's own trend, all on the ordinary
 track. The lag distribution is shared by all paths (its parameters cannot be uncertain),
 which keeps the convolution one weighted row sum.
+
+Owns ``apps_log`` (log monthly filings), ``filed`` and ``filed_fast`` (paths, MAX_LAG) ring
+buffers of filings by track (the slot of month ``m`` is ``m % MAX_LAG``; months
+``-MAX_LAG+1..0`` are filled by the back-projection), ``stock`` (patents in force) and
+``grants_year0`` (expected grants of year 0, the baseline column). The lag pmfs are shared by
+every path and derive from fixed parameters: :func:`kernels` computes them once.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 from scipy import stats
 
 from ipsim.model import growth
+from ipsim.model.indicators import Indicator
+from ipsim.model.mechanism import Mechanism, Month, Series, Start, parameters_class
 from ipsim.model.spec import Param
 
-__all__ = ["PARAMS", "FIXED", "DRAWS", "MAX_LAG", "lag_pmf", "monthly_lapse", "init", "step",
-           "STOCKS"]
+__all__ = ["MECHANISM", "PARAMS", "FIXED", "MAX_LAG", "lag_pmf", "kernels", "monthly_lapse",
+           "init", "step", "PatentsParameters"]
 
 NATIONAL = "data/national-facts.md"
 PARAMS: tuple[Param, ...] = (
@@ -51,11 +61,10 @@ PARAMS: tuple[Param, ...] = (
 FIXED = ("lag_mean", "lag_sd", "fast_lag_mean", "fast_lag_sd")
 """Parameters that must be numbers, not distributions (shared by every path)."""
 
-DRAWS = 0  # the applications' shock comes from the common-shock block
 MAX_LAG = 60
 """Longest examination lag represented (months); the lag pmf is truncated and renormalised."""
 
-STOCKS = {"invention_stock": "stock"}
+PatentsParameters = parameters_class("patents", PARAMS, __name__)
 
 
 def lag_pmf(mean: float, sd: float, max_lag: int = MAX_LAG) -> np.ndarray:
@@ -73,6 +82,20 @@ def lag_pmf(mean: float, sd: float, max_lag: int = MAX_LAG) -> np.ndarray:
     return pmf / pmf.sum()
 
 
+@functools.lru_cache(maxsize=64)
+def _kernels(lag_mean: float, lag_sd: float, fast_mean: float, fast_sd: float) -> np.ndarray:
+    pmf = np.stack([lag_pmf(lag_mean, lag_sd), lag_pmf(fast_mean, fast_sd)])
+    pmf.flags.writeable = False
+    return pmf
+
+
+def kernels(p: PatentsParameters) -> np.ndarray:
+    """(2, MAX_LAG) read-only lag pmfs of the ordinary and the fast track (computed once per
+    set of lag parameters, which are fixed: shared by every path)."""
+    return _kernels(float(p.lag_mean), float(p.lag_sd), float(p.fast_lag_mean),
+                    float(p.fast_lag_sd))
+
+
 def _row_dot(rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """``rows @ weights`` as a row-by-row sum, whose rounding does not depend on how many rows
     there are (a threaded BLAS matrix-vector product may split rows differently by chunk)."""
@@ -85,56 +108,80 @@ def monthly_lapse(lapse_rate):
     return 1.0 - (1.0 - np.asarray(lapse_rate)) ** (1.0 / 12.0)
 
 
-def init(state, p, baseline) -> None:
-    """Add ``apps_log`` (log monthly filings), ``filed`` and ``filed_fast`` (paths, MAX_LAG)
-    ring buffers of filings by track, ``stock`` (patents in force), ``pmf`` (2, MAX_LAG)
-    lag pmfs and ``grants_year0`` (expected grants of year 0, for the baseline column).
-
-    The ring slot of month ``m`` is ``m % MAX_LAG``; months ``-MAX_LAG+1..0`` are filled by
-    the back-projection."""
+def init(state, p: PatentsParameters, start: Start) -> None:
+    """Back-project the filings before the period and set the stock (see the module
+    docstring for the arrays it adds)."""
+    base = start.baseline
     g = growth.log_drift(p.growth) * np.ones(state.n)
-    state.apps_log = growth.initial_log_level(baseline["applications"], g)
-    state.pmf = np.stack([lag_pmf(p.lag_mean, p.lag_sd), lag_pmf(p.fast_lag_mean, p.fast_lag_sd)])
+    state.apps_log = growth.initial_log_level(base["applications"], g)
+    pmf = kernels(p)
     months = -np.arange(MAX_LAG)                       # 0, -1, ..., -(MAX_LAG-1)
     past = np.exp(state.apps_log[:, None] + np.multiply.outer(g, months) / 12.0)
     state.filed = np.zeros((state.n, MAX_LAG))         # ordinary track
     state.filed_fast = np.zeros((state.n, MAX_LAG))    # fast track
     state.filed[:, months % MAX_LAG] = past
-    state.stock = np.full(state.n, float(baseline["invention_stock"]))
-    discount = _row_dot(np.exp(-np.multiply.outer(g, np.arange(MAX_LAG)) / 12.0), state.pmf[0])
-    state.grants_year0 = p.grant_rate * baseline["applications"] * discount
+    state.stock = np.full(state.n, float(base["invention_stock"]))
+    discount = _row_dot(np.exp(-np.multiply.outer(g, np.arange(MAX_LAG)) / 12.0), pmf[0])
+    state.grants_year0 = p.grant_rate * base["applications"] * discount
 
 
-def step(state, p, month: int, shock: np.ndarray, fast_share: float) -> dict[str, np.ndarray]:
+def step(state, p: PatentsParameters, month: Month) -> dict[str, np.ndarray]:
     """Advance filings, grants and the stock by one month.
 
     Parameters
     ----------
-    state : State
+    state : StateView
         Updates ``apps_log``, ``filed``, ``filed_fast``, ``stock``.
-    p : namespace
+    p : PatentsParameters
         This mechanism's parameters (values or (paths,) arrays).
-    month : int
-        1-based month of the period.
-    shock : numpy.ndarray
-        (paths,) standardised shock of the applications series.
-    fast_share : float
-        Share of this month's filings on the fast track (policy), in [0, 1].
+    month : Month
+        Reads ``month``, the ``applications`` shock and the ``fast_track_share`` setting
+        (share of this month's filings on the fast track, in [0, 1]).
 
     Returns
     -------
     dict
         ``applications`` and ``grants`` this month (counts, (paths,)).
     """
-    lags = (month - np.arange(MAX_LAG)) % MAX_LAG     # lag of each ring slot's filings
-    weights = state.pmf[:, lags]                      # (2, MAX_LAG)
+    m, fast_share = month.month, month.settings["fast_track_share"]
+    lags = (m - np.arange(MAX_LAG)) % MAX_LAG         # lag of each ring slot's filings
+    weights = kernels(p)[:, lags]                     # (2, MAX_LAG)
     grants = p.grant_rate * (_row_dot(state.filed, weights[0])
                              + _row_dot(state.filed_fast, weights[1]))
-    growth.step_log_level(state.apps_log, growth.log_drift(p.growth), p.volatility, shock)
+    growth.step_log_level(state.apps_log, growth.log_drift(p.growth), p.volatility,
+                          month.shocks["applications"])
     apps = np.exp(state.apps_log)
-    slot = month % MAX_LAG
+    slot = m % MAX_LAG
     state.filed[:, slot] = apps * (1.0 - fast_share)
     state.filed_fast[:, slot] = apps * fast_share
     lapse = monthly_lapse(p.lapse_rate)
     state.stock = state.stock * (1.0 - lapse) + grants
     return {"applications": apps, "grants": grants}
+
+
+def _year0(state, p: PatentsParameters) -> dict[str, np.ndarray]:
+    return {"grants": state.grants_year0}
+
+
+MECHANISM = Mechanism(
+    name="patents", doc="invention-patent applications, examination, grants and lapses",
+    params=PARAMS, fixed=FIXED, init=init, step=step, Parameters=PatentsParameters,
+    baseline=(
+        Param("applications", 30_000, "applications/yr", 1.0, 1e8,
+              "invention-patent applications in year 0",
+              "assumption for a key city; seed 002 (Yuhang: 1,820 invention grants in a half "
+              "year)"),
+        Param("invention_stock", 80_000, "patents", 1.0, 1e9,
+              "invention patents in force at the start",
+              "assumption; seed 000 (Caohejing park alone: over 12,000)"),
+    ),
+    indicators=(
+        Indicator("applications", "flow", "applications/yr", "Invention-patent applications"),
+        Indicator("grants", "flow", "patents/yr", "Invention patents granted"),
+        Indicator("invention_stock", "stock", "patents", "Invention patents in force"),
+    ),
+    series=(Series("applications", 0.4, "applications"),),
+    shocks=("applications",), settings=("fast_track_share",),
+    owns=("apps_log", "filed", "filed_fast", "stock", "grants_year0"),
+    stocks={"invention_stock": "stock"}, year0=_year0,
+)

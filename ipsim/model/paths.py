@@ -25,12 +25,18 @@ class IndicatorPaths:
         tranche to gate).
     inputs : dict of str to numpy.ndarray
         ``section.name`` -> (paths,) values drawn for each uncertain parameter.
+    shocks : dict of str to numpy.ndarray
+        The economy each path lived through: ``economy`` -> (paths,) the sum over the months
+        of the common factor, and each shock series -> the sum of its own noise (the part
+        independent of the economy), both divided by ``sqrt(months)`` so that each is
+        standard normal across paths (negative: a worse economy or series than average).
     """
 
     yearly: dict[str, np.ndarray]
     events: dict[str, np.ndarray]
     released: np.ndarray
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
+    shocks: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -42,7 +48,8 @@ class IndicatorPaths:
         return IndicatorPaths({k: v[index] for k, v in self.yearly.items()},
                               {k: v[index] for k, v in self.events.items()},
                               self.released[index],
-                              {k: v[index] for k, v in self.inputs.items()})
+                              {k: v[index] for k, v in self.inputs.items()},
+                              {k: v[index] for k, v in self.shocks.items()})
 
     @staticmethod
     def concatenate(parts: list[IndicatorPaths]) -> IndicatorPaths:
@@ -52,4 +59,5 @@ class IndicatorPaths:
             {k: np.concatenate([p.yearly[k] for p in parts]) for k in first.yearly},
             {k: np.concatenate([p.events[k] for p in parts]) for k in first.events},
             np.concatenate([p.released for p in parts]),
-            {k: np.concatenate([p.inputs[k] for p in parts]) for k in first.inputs})
+            {k: np.concatenate([p.inputs[k] for p in parts]) for k in first.inputs},
+            {k: np.concatenate([p.shocks[k] for p in parts]) for k in first.shocks})

@@ -21,6 +21,14 @@ month's new loans from the instant they are approved, on average mid-month). A l
 covered in full or not at all, so the month's defaults are two Poisson counts (thinning by
 the covered share of the money leaving the book): uncovered ones cost the pool nothing, and
 the cover of ``n`` covered ones is one Gamma(``n k``) sum of loan amounts.
+
+The pool is this mechanism's: it starts at the baseline ``risk_pool`` and receives, at the
+start of each month, what the tranches paid into the ``risk_pool`` lever (a capital lever).
+
+Owns ``pool`` (yuan), ``pledge_log`` (log monthly demand trend, loans/month at ``a0``), the
+book (``loans`` on it, ``balance`` and ``covered`` yuan outstanding, all and pool-covered),
+``mean_loan`` (yuan) and ``pledge_leave`` (the share of the book that leaves it in a month,
+which securitised assets follow).
 """
 
 from __future__ import annotations
@@ -28,11 +36,13 @@ from __future__ import annotations
 import numpy as np
 
 from ipsim.model import draws, growth
+from ipsim.model.indicators import Indicator
+from ipsim.model.mechanism import Lever, Mechanism, Month, Series, Start, parameters_class
 from ipsim.model.spec import Param
 from ipsim.model.transfers import saturating_uplift
 
-__all__ = ["PARAMS", "DRAWS", "init", "step", "STOCKS", "monthly_exit_rates", "demand",
-           "headroom", "approval_share", "default_loss"]
+__all__ = ["MECHANISM", "PARAMS", "init", "step", "monthly_exit_rates", "demand", "headroom",
+           "approval_share", "default_loss", "PledgeParameters"]
 
 NATIONAL = "data/national-facts.md"
 PARAMS: tuple[Param, ...] = (
@@ -65,7 +75,8 @@ PARAMS: tuple[Param, ...] = (
           "assumption"),
 )
 DRAWS = 5  # approvals, amounts, uncovered defaults, covered defaults, their loss
-STOCKS = {"risk_pool": "pool"}
+
+PledgeParameters = parameters_class("pledge", PARAMS, __name__)
 
 
 def monthly_exit_rates(p) -> tuple[np.ndarray, np.ndarray]:
@@ -103,10 +114,11 @@ def default_loss(p, covered):
     return covered * (1.0 - p.recovery_rate) * p.loss_share
 
 
-def init(state, p, baseline) -> None:
-    """Add ``pledge_log`` (log monthly demand trend, loans/month at ``a0``), the book:
-    ``loans`` (number on the book), ``balance`` and ``covered`` (yuan outstanding, all and
-    pool-covered), and ``mean_loan`` (yuan)."""
+def init(state, p: PledgeParameters, start: Start) -> None:
+    """The pool at the start, the demand trend calibrated to the baseline projects, and a
+    book of a term's worth of baseline lending."""
+    baseline = start.baseline
+    state.pool = np.full(state.n, float(baseline["risk_pool"]))
     g = growth.log_drift(p.growth) * np.ones(state.n)
     state.pledge_log = growth.initial_log_level(baseline["pledge_projects"], g)
     state.mean_loan = baseline["pledge_amount"] / baseline["pledge_projects"]
@@ -114,32 +126,34 @@ def init(state, p, baseline) -> None:
     state.loans = np.full(state.n, baseline["pledge_projects"]) * book_years
     state.balance = np.full(state.n, baseline["pledge_amount"]) * book_years
     state.covered = np.minimum(state.balance, p.lending_multiple * state.pool)
+    state.pledge_leave = np.zeros(state.n)
 
 
-def step(state, p, shock: np.ndarray, spend: dict, z: np.ndarray) -> dict[str, np.ndarray]:
-    """One month of applications, approvals, loan amounts, run-off and defaults.
+def step(state, p: PledgeParameters, month: Month) -> dict[str, np.ndarray]:
+    """One month of pool payments, applications, approvals, loan amounts, run-off and defaults.
 
     Parameters
     ----------
-    state : State
-        Updates ``pledge_log``, ``loans``, ``balance``, ``covered`` and ``pool`` (yuan).
-    p : namespace
+    state : StateView
+        Updates ``pool`` (yuan), ``pledge_log``, ``loans``, ``balance``, ``covered`` and
+        ``pledge_leave``.
+    p : PledgeParameters
         This mechanism's parameters.
-    shock : numpy.ndarray
-        (paths,) standardised demand shock.
-    spend : dict
-        This month's spending per lever (yuan); reads ``interest_subsidy``.
-    z : numpy.ndarray
-        (paths, 5) standard normals: approvals, amounts, uncovered and covered defaults,
-        the covered defaults' cover.
+    month : Month
+        The ``pledge`` (demand) shock; ``spend``: ``risk_pool`` (paid into the pool this
+        month) and ``interest_subsidy`` (yuan); ``draws`` (paths, 5) standard normals:
+        approvals, amounts, uncovered and covered defaults, the covered defaults' cover.
 
     Returns
     -------
     dict
         ``pledge_projects`` (loans), ``pledge_amount`` (yuan), ``pledge_defaults`` (loans).
     """
-    growth.step_log_level(state.pledge_log, growth.log_drift(p.growth), p.volatility, shock)
-    apps = demand(p, state.pledge_log, spend["interest_subsidy"])
+    z = month.draws
+    state.pool += month.spend["risk_pool"]
+    growth.step_log_level(state.pledge_log, growth.log_drift(p.growth), p.volatility,
+                          month.shocks["pledge"])
+    apps = demand(p, state.pledge_log, month.spend["interest_subsidy"])
     room = headroom(p, state.pool, state.covered)
     approval = approval_share(p, room, apps, state.mean_loan)
     n_new = draws.poisson_from_normal(z[:, 0], apps * approval)
@@ -176,3 +190,32 @@ def step(state, p, shock: np.ndarray, spend: dict, z: np.ndarray) -> dict[str, n
     state.covered = state.covered * keep + new_cover * stay
     state.pledge_leave = leave
     return {"pledge_projects": n_new, "pledge_amount": amount, "pledge_defaults": n_default}
+
+
+MECHANISM = Mechanism(
+    name="pledge", doc="IP pledge financing with a government risk-compensation pool",
+    params=PARAMS, init=init, step=step, Parameters=PledgeParameters,
+    baseline=(
+        Param("pledge_amount", 1.5e9, "yuan/yr", 1.0, 1e13,
+              "IP pledge financing amount in year 0",
+              f"assumption; {NATIONAL}: 151.5 bn nationally (2019)"),
+        Param("pledge_projects", 120, "loans/yr", 1.0, 1e7,
+              "IP pledge financing projects in year 0",
+              f"assumption; {NATIONAL}: 12,093 nationally (2020), 18 million yuan a project"),
+        Param("risk_pool", 0.0, "yuan", 0.0, 1e12,
+              "risk-compensation pool balance at the start (before the programme)",
+              "assumption"),
+    ),
+    indicators=(
+        Indicator("pledge_amount", "flow", "yuan/yr", "IP pledge financing, amount"),
+        Indicator("pledge_projects", "flow", "loans/yr", "IP pledge financing, projects"),
+        Indicator("pledge_defaults", "output", "loans/yr", "Pledge loans defaulted"),
+        Indicator("risk_pool", "stock", "yuan", "Risk-compensation pool balance"),
+    ),
+    levers=(Lever("risk_pool", "the risk-compensation pool for pledge loans (capital, paid in "
+                  "when a tranche arrives)", capital=True),
+            Lever("interest_subsidy", "interest subsidies on pledge loans")),
+    series=(Series("pledge", 0.6, "pledge"),), shocks=("pledge",), draws=DRAWS,
+    owns=("pool", "pledge_log", "mean_loan", "loans", "balance", "covered", "pledge_leave"),
+    stocks={"risk_pool": "pool"},
+)

@@ -15,6 +15,10 @@ Programme support (cumulative spending ``c`` on ``securitisation_support``) acts
 ``v = c / (c + support_half)`` in [0, 1): the duration moves from ``months`` to
 ``supported_months``, the success probability from ``success`` to ``supported_success``,
 and the minimum pool shrinks by ``v x support_pool_cut``.
+
+Owns ``structuring`` (bool), ``securitised`` (yuan outstanding), ``support_spent`` (yuan) and
+``first_issue`` (month of the first product, ``inf`` until then); reads the pledge book's
+``balance`` and the share ``pledge_leave`` of it that leaves in a month.
 """
 
 from __future__ import annotations
@@ -22,9 +26,12 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from ipsim.model.indicators import Indicator
+from ipsim.model.mechanism import Lever, Mechanism, Month, Start, parameters_class
 from ipsim.model.spec import Param
 
-__all__ = ["PARAMS", "DRAWS", "init", "step", "support_level", "terms", "eligible"]
+__all__ = ["MECHANISM", "PARAMS", "init", "step", "support_level", "terms", "eligible",
+           "SecuritisationParameters"]
 
 PARAMS: tuple[Param, ...] = (
     Param("eligible_share", 0.3, "fraction", 0.0, 1.0,
@@ -50,12 +57,11 @@ PARAMS: tuple[Param, ...] = (
           "largest relative cut of the minimum pool that support buys (e.g. by adding "
           "licence receivables)", "assumption"),
 )
-DRAWS = 2  # end of structuring, success
+SecuritisationParameters = parameters_class("securitisation", PARAMS, __name__)
 
 
-def init(state, p) -> None:
-    """Add ``structuring`` (bool), ``securitised`` (yuan outstanding), ``support_spent``
-    (yuan), ``first_issue`` (month of the first product, ``inf`` until then)."""
+def init(state, p: SecuritisationParameters, start: Start) -> None:
+    """No product, no structuring, no support spent yet."""
     state.structuring = np.zeros(state.n, dtype=bool)
     state.securitised = state.zeros()
     state.support_spent = state.zeros()
@@ -91,14 +97,16 @@ def eligible(p, balance, securitised):
     return np.maximum(p.eligible_share * balance - securitised, 0.0)
 
 
-def step(state, p, month: int, spend: dict, z: np.ndarray) -> dict[str, np.ndarray]:
+def step(state, p: SecuritisationParameters, month: Month) -> dict[str, np.ndarray]:
     """One month of structuring and issuance; returns products and amount issued.
 
-    ``z`` is (paths, 2): a structuring ends if ``z[:, 0] < Phi^-1(1/months)`` and succeeds if
-    ``z[:, 1] < Phi^-1(success)`` (comparisons of fixed draws with thresholds, so a higher
-    probability never turns a success into a failure).
+    ``month.draws`` is (paths, 2): a structuring ends if ``z[:, 0] < Phi^-1(1/months)`` and
+    succeeds if ``z[:, 1] < Phi^-1(success)`` (comparisons of fixed draws with thresholds, so
+    a higher probability never turns a success into a failure); ``month.spend`` gives the
+    ``securitisation_support`` spending (yuan).
     """
-    state.support_spent += spend["securitisation_support"]
+    z = month.draws
+    state.support_spent += month.spend["securitisation_support"]
     duration, success, min_pool = terms(p, state.support_spent)
     state.securitised *= 1.0 - state.pledge_leave
     pool = eligible(p, state.balance, state.securitised)
@@ -109,8 +117,26 @@ def step(state, p, month: int, spend: dict, z: np.ndarray) -> dict[str, np.ndarr
     # (expected survival to the month's end (1 - exp(-k)) / k, k the book's exit rate)
     leave = state.pledge_leave
     state.securitised += amount * (leave / -np.log1p(-leave))
-    state.first_issue = np.where(issued & np.isinf(state.first_issue), month, state.first_issue)
+    state.first_issue = np.where(issued & np.isinf(state.first_issue), month.month,
+                                 state.first_issue)
     idle = ~state.structuring | ends                  # idle at the month's close
     state.structuring = np.where(idle, eligible(p, state.balance, state.securitised) >= min_pool,
                                  True)
     return {"securitisations": issued.astype(float), "securitisation_amount": amount}
+
+
+MECHANISM = Mechanism(
+    name="securitisation", doc="IP securitisation: structuring on an eligible pool of the "
+    "pledge book, issuance as an event in time",
+    params=PARAMS, init=init, step=step, Parameters=SecuritisationParameters,
+    indicators=(
+        Indicator("securitisations", "output", "products/yr",
+                  "IP securitisation products issued", event=True),
+        Indicator("securitisation_amount", "output", "yuan/yr",
+                  "IP securitisation amount issued"),
+    ),
+    levers=(Lever("securitisation_support", "support for structuring securitisation "
+                  "products"),),
+    draws=2, owns=("structuring", "securitised", "support_spent", "first_issue"),
+    reads=("balance", "pledge_leave"), events={"securitisations": "first_issue"},
+)

@@ -9,6 +9,11 @@ baseline annual count), ``eta`` the elasticity to the invention-patent stock, an
 factor the uplift bought by spending ``s`` (yuan/yr, annualised) on transfer subsidies and
 operation platforms: at most ``u`` (``max_uplift``), half of it at ``h`` (``half_spend``).
 The monthly shock makes the counts over-dispersed (Poisson-lognormal).
+
+Owns ``transfers_log`` (log of the monthly trend level with shocks, deals/month),
+``transfers_log0`` (its month-0 value), ``transfers_stock0`` (the patent stock at month 0) and
+``transfer_activity`` (the month's deal rate over its shock-free trend, which drives contract
+turnover); reads the patent ``stock``.
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ from __future__ import annotations
 import numpy as np
 
 from ipsim.model import draws, growth
+from ipsim.model.indicators import Indicator
+from ipsim.model.mechanism import Lever, Mechanism, Month, Series, Start, parameters_class
 from ipsim.model.spec import Param
 
-__all__ = ["PARAMS", "DRAWS", "init", "step", "saturating_uplift", "spend_per_year", "rate"]
+__all__ = ["MECHANISM", "PARAMS", "init", "step", "saturating_uplift", "spend_per_year", "rate",
+           "TransfersParameters"]
 
 PARAMS: tuple[Param, ...] = (
     Param("growth", 0.12, "1/yr", -0.5, 1.0,
@@ -36,8 +44,9 @@ PARAMS: tuple[Param, ...] = (
           "annual spending on transfer subsidies and platforms that buys half of max_uplift",
           "assumption"),
 )
-DRAWS = 1
 SPEND_LEVERS = ("transfer_subsidy", "operation_platforms")
+
+TransfersParameters = parameters_class("transfers", PARAMS, __name__)
 
 
 def saturating_uplift(spend_per_year, max_uplift, half_spend):
@@ -82,42 +91,55 @@ def rate(p, month: int, log_level, log_level0, stock, stock0, spend_year):
     return lam, activity
 
 
-def init(state, p, baseline) -> None:
-    """Add ``transfers_log`` (log of the monthly trend level with shocks, deals/month),
-    ``transfers_log0`` (its month-0 value) and ``transfers_stock0`` (the stock at month 0)."""
+def init(state, p: TransfersParameters, start: Start) -> None:
+    """Calibrate the trend level to the baseline count; remember month 0's level and stock."""
     g = growth.log_drift(p.growth) * np.ones(state.n)
-    state.transfers_log = growth.initial_log_level(baseline["transfers"], g)
+    state.transfers_log = growth.initial_log_level(start.baseline["transfers"], g)
     state.transfers_log0 = state.transfers_log.copy()
     state.transfers_stock0 = state.stock.copy()
+    state.transfer_activity = np.ones(state.n)
 
 
-def step(state, p, month: int, shock: np.ndarray, spend: dict, z: np.ndarray):
+def step(state, p: TransfersParameters, month: Month) -> dict[str, np.ndarray]:
     """One month of deals.
 
     Parameters
     ----------
-    state : State
-        Reads ``stock``; updates ``transfers_log``.
-    p : namespace
+    state : StateView
+        Reads ``stock``; updates ``transfers_log`` and ``transfer_activity`` (``lam_m`` over
+        the shock-free trend ``x_0 exp(g m / 12)``: the deal rate relative to its own trend,
+        from stock, spending and shocks together).
+    p : TransfersParameters
         This mechanism's parameters.
-    month : int
-        1-based month of the period.
-    shock : numpy.ndarray
-        (paths,) standardised shock of the transfers series.
-    spend : dict
-        This month's spending per lever (yuan, (paths,) each).
-    z : numpy.ndarray
-        (paths, DRAWS) standard normals of this mechanism's stream.
+    month : Month
+        The ``transfers`` shock, the spending on :data:`SPEND_LEVERS` (yuan) and one
+        standard normal per path.
 
     Returns
     -------
-    flows : dict
+    dict
         ``transfers``: deals this month, (paths,).
-    activity : numpy.ndarray
-        ``lam_m`` over the shock-free trend ``x_0 exp(g m / 12)``: the deal rate relative to
-        its own trend (stock, spending and shocks together), which drives contract turnover.
     """
-    growth.step_log_level(state.transfers_log, growth.log_drift(p.growth), p.volatility, shock)
-    lam, activity = rate(p, month, state.transfers_log, state.transfers_log0, state.stock,
-                         state.transfers_stock0, spend_per_year(spend))
-    return {"transfers": draws.poisson_from_normal(z[:, 0], lam)}, activity
+    growth.step_log_level(state.transfers_log, growth.log_drift(p.growth), p.volatility,
+                          month.shocks["transfers"])
+    lam, state.transfer_activity = rate(p, month.month, state.transfers_log,
+                                        state.transfers_log0, state.stock,
+                                        state.transfers_stock0, spend_per_year(month.spend))
+    return {"transfers": draws.poisson_from_normal(month.draws[:, 0], lam)}
+
+
+MECHANISM = Mechanism(
+    name="transfers", doc="patent transfers and licences: a Poisson count with a rate that "
+    "rises with the stock, a trend and programme spending",
+    params=PARAMS, init=init, step=step, Parameters=TransfersParameters,
+    baseline=(Param("transfers", 6_000, "deals/yr", 1.0, 1e8,
+                    "patent transfers and licences in year 0",
+                    "assumption; data/national-facts.md: about 307,000 operations nationally "
+                    "(2019)"),),
+    indicators=(Indicator("transfers", "flow", "deals/yr", "Patent transfers and licences"),),
+    levers=(Lever("transfer_subsidy", "subsidies for patent transfers and licences"),
+            Lever("operation_platforms", "IP operation service platforms")),
+    series=(Series("transfers", 0.5, "transfers"),), shocks=("transfers",), draws=1,
+    owns=("transfers_log", "transfers_log0", "transfers_stock0", "transfer_activity"),
+    reads=("stock",),
+)

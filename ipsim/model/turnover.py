@@ -9,6 +9,9 @@ with ``y_m`` from :mod:`ipsim.model.growth` (calibrated to the baseline annual t
 ``activity_m`` the deal rate over its shock-free trend (:func:`ipsim.model.transfers.step`):
 deals above trend, whether from the stock, programme spending or luck, carry turnover with
 them. With ``eta = 0`` and no shocks the annual turnover grows by exactly ``growth`` a year.
+
+Owns ``turnover_log`` (log of the monthly turnover level, yuan/month); reads
+``transfer_activity``.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from __future__ import annotations
 import numpy as np
 
 from ipsim.model import growth
+from ipsim.model.indicators import Indicator
+from ipsim.model.mechanism import Mechanism, Month, Series, Start, parameters_class
 from ipsim.model.spec import Param
 
-__all__ = ["PARAMS", "DRAWS", "init", "step", "level"]
+__all__ = ["MECHANISM", "PARAMS", "init", "step", "level", "TurnoverParameters"]
 
 PARAMS: tuple[Param, ...] = (
     Param("growth", 0.20, "1/yr", -0.5, 1.5,
@@ -30,21 +35,37 @@ PARAMS: tuple[Param, ...] = (
     Param("transfer_elasticity", 0.6, "dimensionless", 0.0, 3.0,
           "elasticity of turnover to transfer activity above its trend", "assumption"),
 )
-DRAWS = 0  # the shock comes from the common-shock block
+TurnoverParameters = parameters_class("turnover", PARAMS, __name__)
 
 
-def init(state, p, baseline) -> None:
-    """Add ``turnover_log``: log of the monthly turnover level (yuan/month)."""
+def init(state, p: TurnoverParameters, start: Start) -> None:
+    """Calibrate the turnover level to the baseline annual turnover."""
     g = growth.log_drift(p.growth) * np.ones(state.n)
-    state.turnover_log = growth.initial_log_level(baseline["turnover"], g)
+    state.turnover_log = growth.initial_log_level(start.baseline["turnover"], g)
 
 
-def level(p, log_level, activity):
+def level(p: TurnoverParameters, log_level, activity):
     """Turnover of a month (yuan): ``y_m * activity_m^eta`` with ``log_level = log y_m``."""
     return np.exp(log_level) * activity ** p.transfer_elasticity
 
 
-def step(state, p, shock: np.ndarray, activity: np.ndarray) -> dict[str, np.ndarray]:
-    """One month of turnover (yuan, (paths,)), given the shock and the transfer activity."""
-    growth.step_log_level(state.turnover_log, growth.log_drift(p.growth), p.volatility, shock)
-    return {"turnover": level(p, state.turnover_log, activity)}
+def step(state, p: TurnoverParameters, month: Month) -> dict[str, np.ndarray]:
+    """One month of turnover (yuan, (paths,)), from the ``turnover`` shock and this month's
+    ``transfer_activity``."""
+    growth.step_log_level(state.turnover_log, growth.log_drift(p.growth), p.volatility,
+                          month.shocks["turnover"])
+    return {"turnover": level(p, state.turnover_log, state.transfer_activity)}
+
+
+MECHANISM = Mechanism(
+    name="turnover", doc="patented-technology contract turnover, linked to transfer activity",
+    params=PARAMS, init=init, step=step, Parameters=TurnoverParameters,
+    baseline=(Param("turnover", 1.5e10, "yuan/yr", 1.0, 1e14,
+                    "patented-technology contract turnover in year 0",
+                    "assumption; data/national-facts.md: IP-related contracts 928.69 bn "
+                    "nationally (2019)"),),
+    indicators=(Indicator("turnover", "flow", "yuan/yr",
+                          "Patented-technology contract turnover"),),
+    series=(Series("turnover", 0.6, "turnover"),), shocks=("turnover",),
+    owns=("turnover_log",), reads=("transfer_activity",),
+)

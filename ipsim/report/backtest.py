@@ -15,7 +15,7 @@ import scipy
 import ipsim
 from ipsim.calibration.backtest import QUANTILES, OriginResult, coverage
 from ipsim.calibration.summary import estimate_rows, unidentified
-from ipsim.model.indicators import INDICATORS
+from ipsim.model import registry
 from ipsim.report.outputs import check_out
 from ipsim.report.tables import write_csv, write_json
 from ipsim.runtime.atomic import staged_directory
@@ -72,7 +72,7 @@ def _plots(results: Sequence[OriginResult], stage: Path, paths: int, seed: int) 
     for r in results:
         for name, q in r.quantiles.items():
             qs = {f"q{int(round(100 * a)):02d}": v for a, v in zip(QUANTILES, q, strict=True)}
-            ind = INDICATORS[name]
+            ind = registry.indicators()[name]
             fig = plots.fan_chart(r.years, qs, ind.unit.split("/")[0], ind.label,
                                   f"backtest from {r.origin}: {paths:,} paths, seed {seed}",
                                   r.realised[name], "realised (history)")

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ipsim.analysis.summary import indicator_rows, target_path, target_rows
+from ipsim.analysis.summary import indicator_rows, target_rows
 from ipsim.errors import ArgumentError
-from ipsim.model.indicators import INDICATORS
+from ipsim.model import registry
+from ipsim.model.measures import measure
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 from ipsim.runtime.atomic import carry_over, staged_directory
@@ -89,18 +90,24 @@ def _plots(run, summary: dict, out: Path) -> None:
                out / "attainment")
     years = scenario.start_year - 1 + np.arange(scenario.years + 1)
     done = set()
+    indicators = registry.indicators()
     for t in scenario.targets:
-        if t.measure not in ("cagr", "mean_yoy") or t.indicator in done:
+        m = measure(t.measure)
+        key = (t.indicator, m.fan_name)
+        if m.fan is None or key in done:
             continue
-        done.add(t.indicator)
+        done.add(key)
         yearly = kept.yearly[t.indicator]
+        series = m.fan_series(yearly)
         qs = dict(zip(("q05", "q25", "q50", "q75", "q95"),
-                      np.quantile(yearly, (0.05, 0.25, 0.5, 0.75, 0.95), axis=0), strict=True))
-        path = target_path(t, float(np.mean(yearly[:, 0])), scenario.years)
-        ind = INDICATORS[t.indicator]
-        fig = plots.fan_chart(years, qs, ind.unit.split("/")[0], ind.label, sub, path,
+                      np.quantile(series, (0.05, 0.25, 0.5, 0.75, 0.95), axis=0), strict=True))
+        path = m.target_path(float(np.mean(yearly[:, 0])), t.threshold, scenario.years)
+        ind = indicators[t.indicator]
+        unit = ind.unit.split("/")[0]
+        title = f"{ind.label}, {m.fan_name}" if m.fan_name else ind.label
+        fig = plots.fan_chart(years, qs, unit, title, sub, path,
                               tr("en", "plot.target_legend", label=t.label))
-        plots.save(fig, out / f"fan_{t.indicator}")
+        plots.save(fig, out / "_".join(("fan", t.indicator, m.fan_name)).rstrip("_"))
 
 
 def write_run(run, out: str | Path, make_plots: bool = True) -> dict:

@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ipsim.errors import did_you_mean
-from ipsim.model import uncertainty
 from ipsim.scenario import schema
 from ipsim.scenario.params import DISTRIBUTIONS
 from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted
@@ -51,7 +50,7 @@ def parse_key_path(text: str) -> KeyPath | None:
 
 def check_key_path(path: KeyPath) -> str:
     """Why ``path`` is not a key of the scenario schema (``""`` if it is one)."""
-    fields: Sequence[schema.Field] = schema.TOP
+    fields: Sequence[schema.Field] = schema.top()
     i = 0
     while True:
         key = path[i]
@@ -77,16 +76,18 @@ def check_key_path(path: KeyPath) -> str:
                 return "" if len(rest) == 1 else f"'{dotted(path[:i + 2])}' has no keys"
             fields, i = f.fields, i + 2
             continue
-        choices = {"shares": f.choices, "baseline": [p.name for p in schema.BASELINE]}.get(f.kind)
+        choices = {"shares": f.choices,
+                   "baseline": [p.name for p in schema.baseline()]}.get(f.kind)
         if choices is not None:
             return _leaf(path, i + 1, choices)
         if f.kind == "params" and f.name == "shocks":
-            return _param(path, i + 1, [p.name for p in uncertainty.PARAMS])
+            return _param(path, i + 1, [p.name for p in schema.shock_params()])
         if f.kind == "params":
-            problem = _leaf(path, i + 1, list(schema.SECTIONS), leaf=False)
+            sections = schema.sections()
+            problem = _leaf(path, i + 1, list(sections), leaf=False)
             if problem or len(path) == i + 2:
                 return problem
-            return _param(path, i + 2, [p.name for p in schema.SECTIONS[path[i + 1]]])
+            return _param(path, i + 2, [p.name for p in sections[path[i + 1]]])
         return f"'{dotted(path[:i + 1])}' is a {f.kind}; it has no key '{rest[0]}'"
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import stats
 
-__all__ = ["Distribution", "Tranche", "Midterm", "Policy", "Target", "Scenario",
+from ipsim.model.measures import measure
+
+__all__ = ["Distribution", "Tranche", "Midterm", "Policy", "Target", "Scenario", "Lever", "Point",
            "DISTRIBUTIONS", "frozen_map", "FrozenMap"]
 
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
@@ -152,10 +155,10 @@ class Target:
         return dict(self.labels).get(lang, self.label)
 
     def describe(self) -> str:
-        """Human-readable statement of the target."""
-        if self.measure == "event":
-            return f"{self.indicator} happens by month {self.by_month}"
-        return f"{self.measure}({self.indicator}) {self.op} {self.threshold:g}"
+        """Human-readable statement of the target (its measure's
+        :meth:`~ipsim.model.measures.Measure.describe`)."""
+        return measure(self.measure).describe(self.indicator, self.op, self.threshold,
+                                              self.by_month)
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,10 @@ class Scenario:
     ``parameters`` maps a mechanism section to its parameters, each a number or a
     :class:`Distribution`; every parameter of every mechanism is present (defaults filled).
     ``provenance`` holds the file's :class:`ipsim.scenario.provenance.Source` entries (it
-    does not change the model).
+    does not change the model). ``raw`` and ``marks`` are the data it was validated from and
+    their line marks (:mod:`ipsim.scenario.yaml_loader`), kept so that a variant or a sweep
+    point can be built from it with overrides and errors still point at lines; treat them as
+    read-only.
     """
 
     name: str
@@ -180,6 +186,8 @@ class Scenario:
     provenance: tuple = ()
     file: str = ""
     text: str = field(default="", repr=False)
+    raw: Mapping | None = field(default=None, repr=False, compare=False)
+    marks: object = field(default=None, repr=False, compare=False)
     descriptions: tuple[tuple[str, str], ...] = ()
     """The description per language, when the scenario gives one."""
 
@@ -212,3 +220,35 @@ class Scenario:
         """Every uncertain parameter as ``(section, name, distribution)``, in a fixed order."""
         return [(s, n, v) for s, ps in sorted(self.parameters.items())
                 for n, v in sorted(ps.items()) if isinstance(v, Distribution)]
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A swept key path and its values, in order."""
+
+    key: str
+    path: tuple   # the key path, as ipsim.scenario.overrides.parse_key_path gives it
+    values: tuple
+
+    @property
+    def label(self) -> str:
+        """Short name for tables: the last named segment (``risk_pool``)."""
+        return next(str(p) for p in reversed(self.path) if isinstance(p, str))
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a sweep: its lever values, all its overrides and its scenario.
+
+    ``scenario`` is None and ``infeasible`` says why when the point breaks a constraint.
+    """
+
+    index: int
+    values: tuple
+    overrides: Mapping[str, Any]
+    scenario: Scenario | None
+    infeasible: str = ""
+
+    @property
+    def feasible(self) -> bool:
+        return self.scenario is not None

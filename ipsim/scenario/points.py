@@ -18,17 +18,14 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from ipsim.errors import ArgumentError, ScenarioErrors
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
-from ipsim.scenario.params import Scenario
+from ipsim.scenario.params import Lever, Point, Scenario
 from ipsim.scenario.validate import build
 from ipsim.scenario.variants import read_source
-from ipsim.scenario.yaml_loader import KeyPath
 
 __all__ = ["Lever", "Point", "make_lever", "check_balance", "count_points", "load_points",
            "MAX_POINTS", "MAX_LEVERS"]
@@ -38,38 +35,6 @@ MAX_POINTS = 400
 """At most this many points: the pairwise counts of a sweep grow as points squared."""
 
 _ALLOCATION = ("policy", "allocation")
-
-
-@dataclass(frozen=True)
-class Lever:
-    """A swept key path and its values, in order."""
-
-    key: str
-    path: KeyPath
-    values: tuple
-
-    @property
-    def label(self) -> str:
-        """Short name for tables: the last named segment (``risk_pool``)."""
-        return next(str(p) for p in reversed(self.path) if isinstance(p, str))
-
-
-@dataclass(frozen=True)
-class Point:
-    """One point of a sweep: its lever values, all its overrides and its scenario.
-
-    ``scenario`` is None and ``infeasible`` says why when the point breaks a constraint.
-    """
-
-    index: int
-    values: tuple
-    overrides: Mapping[str, Any]
-    scenario: Scenario | None
-    infeasible: str = ""
-
-    @property
-    def feasible(self) -> bool:
-        return self.scenario is not None
 
 
 def make_lever(key: str, values: Sequence) -> Lever:
@@ -172,9 +137,12 @@ def _assignment(levers: Sequence[Lever], values: tuple) -> str:
     return ", ".join(f"{lv.key}={v}" for lv, v in zip(levers, values, strict=True))
 
 
-def load_points(path: str | Path, levers: Sequence[Lever], balance: Sequence[str] = ()
-                ) -> tuple[Scenario, list[Point]]:
+def load_points(source: str | Path | Scenario, levers: Sequence[Lever],
+                balance: Sequence[str] = ()) -> tuple[Scenario, list[Point]]:
     """The base scenario and every point of the grid of ``levers`` (first lever slowest).
+
+    ``source`` is a scenario file or a loaded :class:`Scenario` (its ``raw`` data and marks
+    are overridden point by point).
 
     Raises
     ------
@@ -186,8 +154,13 @@ def load_points(path: str | Path, levers: Sequence[Lever], balance: Sequence[str
     """
     count_points(levers)
     balance = check_balance(balance, levers)
-    data, marks, text = read_source(path)
-    base = build(data, marks, str(path), text)
+    if isinstance(source, Scenario):
+        base, data, marks, text = source, source.raw, source.marks, source.text
+        path = source.file
+    else:
+        data, marks, text = read_source(source)
+        path = str(source)
+        base = build(data, marks, path, text)
     points = []
     for i, values in enumerate(itertools.product(*(lv.values for lv in levers))):
         overrides = {lv.key: v for lv, v in zip(levers, values, strict=True)}
@@ -203,7 +176,7 @@ def load_points(path: str | Path, levers: Sequence[Lever], balance: Sequence[str
             raise ArgumentError("levers", message, value=_assignment(levers, values))
         raw["description"] = f"{base.name} at {_assignment(levers, values)}"
         try:
-            scenario = build(raw, marks, str(path), text)
+            scenario = build(raw, marks, path, text)
         except ScenarioErrors as exc:
             bad = [e for e in exc.errors if not e.constraint]
             if bad:

@@ -7,12 +7,11 @@ what the validator accepts.
 
 from __future__ import annotations
 
-from ipsim.model import funding, uncertainty
-from ipsim.model.indicators import INDICATORS, MEASURES
+from ipsim.model import measures, registry
 from ipsim.model.spec import Param
-from ipsim.scenario import provenance
+from ipsim.scenario import provenance, schema
 from ipsim.scenario.params import DISTRIBUTIONS
-from ipsim.scenario.schema import BASELINE, FIXED, SECTIONS, TOP, Field, field_range
+from ipsim.scenario.schema import Field, field_range
 
 __all__ = ["render_markdown"]
 
@@ -51,20 +50,25 @@ def render_markdown() -> str:
             "range; draws are clipped to the range.", "", "## Structure", "",
             "| key | type | required / default | range / choices | meaning |",
             "|---|---|---|---|---|"]
-    out += _field_rows(TOP, "")
-    out += ["", "## `baseline:`", ""] + _param_rows(BASELINE)
-    out += ["", "## `shocks:`", ""] + _param_rows(uncertainty.PARAMS)
-    for section, params in SECTIONS.items():
-        fixed = FIXED.get(section, ())
-        out += ["", f"## `parameters.{section}:`", ""]
+    out += _field_rows(schema.top(), "")
+    out += ["", "## `baseline:`", ""] + _param_rows(schema.baseline())
+    out += ["", "## `shocks:`", ""] + _param_rows(schema.shock_params())
+    docs = {m.name: m.doc for m in registry.mechanisms()}
+    for section, params in schema.sections().items():
+        fixed = schema.fixed().get(section, ())
+        out += ["", f"## `parameters.{section}:`", "", f"The {docs[section]}.", ""]
         if fixed:
             out += [f"Must be numbers (shared by all paths): {', '.join(fixed)}.", ""]
         out += _param_rows(params)
     out += ["", "## Levers (`policy.allocation` keys)", ""]
-    out += [f"- `{k}`" for k in funding.LEVERS]
+    out += [f"- `{lv.name}`: {lv.doc}" for lv in registry.levers()]
     out += ["", "## Indicators", "", "| name | kind | unit | meaning |", "|---|---|---|---|"]
-    out += [f"| `{i.name}` | {i.kind} | {i.unit} | {i.label} |" for i in INDICATORS.values()]
-    out += ["", "## Measures", ""] + [f"- `{k}`: {v}" for k, v in MEASURES.items()]
+    out += [f"| `{i.name}` | {i.kind}{' (records an event)' if i.event else ''} | {i.unit} "
+            f"| {i.label} |" for i in registry.indicators().values()]
+    out += ["", "## Measures", "", "| measure | needs | applies to | definition |",
+            "|---|---|---|---|"]
+    out += [f"| `{m.name}` | `{m.needs}` | {', '.join(m.kinds)} | {m.doc} |"
+            for m in measures.MEASURES.values()]
     out += ["", "## `variants:`", ""] + _VARIANTS_DOC
     out += ["", "## `provenance:`", ""] + provenance.DOC
     return "\n".join(out) + "\n"

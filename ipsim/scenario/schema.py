@@ -1,66 +1,46 @@
 """Every key a scenario may hold: one table read by the validator, the defaults and the docs.
 
-Mechanism parameters are declared beside their equations (``PARAMS`` in each
-:mod:`ipsim.model` module) and gathered here into :data:`SECTIONS`; the rest of the file's
-structure is declared as :class:`Field` trees. ``docs/scenario.md`` is generated from these
-tables (``python -m ipsim.scenario.reference``), so the documentation cannot drift.
+Mechanism parameters, baseline figures, shock series, levers and indicators are declared
+beside their equations (each mechanism's :class:`~ipsim.model.mechanism.Mechanism`) and read
+here from the registry (:mod:`ipsim.model.registry`); target measures come from their table
+(:mod:`ipsim.model.measures`); the rest of the file's structure is declared as :class:`Field`
+trees. The functions build the tables anew from the registry each time, so a mechanism or a
+measure registered at run time (an extension, a test's toy) is part of the schema at once.
+``docs/scenario.md`` is generated from these tables (``python -m ipsim.scenario.reference``),
+so the documentation cannot drift.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ipsim.model import (
-    funding,
-    patents,
-    pledge,
-    programme,
-    securitisation,
-    transfers,
-    turnover,
-)
-from ipsim.model.indicators import INDICATORS, MEASURES
+from ipsim.model import measures, registry
 from ipsim.model.spec import Param
 
-__all__ = ["Field", "LANGUAGES", "SECTIONS", "FIXED", "BASELINE", "TOP", "POLICY", "TRANCHE",
-           "MIDTERM", "TARGET", "OPS", "RULES", "field_range"]
+__all__ = ["Field", "LANGUAGES", "sections", "fixed", "baseline", "shock_params", "top",
+           "policy_fields", "target_fields", "TRANCHE", "MIDTERM", "OPS", "RULES",
+           "field_range"]
 
-SECTIONS: dict[str, tuple[Param, ...]] = {
-    "patents": patents.PARAMS,
-    "transfers": transfers.PARAMS,
-    "pledge": pledge.PARAMS,
-    "securitisation": securitisation.PARAMS,
-    "turnover": turnover.PARAMS,
-    "programme": programme.PARAMS,
-}
-"""``parameters:`` sections -> their parameters (``shocks:`` is a top-level section)."""
 
-FIXED: dict[str, tuple[str, ...]] = {"patents": patents.FIXED}
-"""Parameters that must be plain numbers (shared by all paths)."""
+def sections() -> dict[str, tuple[Param, ...]]:
+    """``parameters:`` sections -> their parameters (``shocks:`` is a top-level section)."""
+    return registry.sections()
 
-_NATIONAL = "data/national-facts.md"
-BASELINE: tuple[Param, ...] = (
-    Param("applications", 30_000, "applications/yr", 1.0, 1e8,
-          "invention-patent applications in year 0",
-          "assumption for a key city; seed 002 (Yuhang: 1,820 invention grants in a half year)"),
-    Param("invention_stock", 80_000, "patents", 1.0, 1e9,
-          "invention patents in force at the start",
-          "assumption; seed 000 (Caohejing park alone: over 12,000)"),
-    Param("transfers", 6_000, "deals/yr", 1.0, 1e8,
-          "patent transfers and licences in year 0",
-          f"assumption; {_NATIONAL}: about 307,000 operations nationally (2019)"),
-    Param("turnover", 1.5e10, "yuan/yr", 1.0, 1e14,
-          "patented-technology contract turnover in year 0",
-          f"assumption; {_NATIONAL}: IP-related contracts 928.69 bn nationally (2019)"),
-    Param("pledge_amount", 1.5e9, "yuan/yr", 1.0, 1e13,
-          "IP pledge financing amount in year 0",
-          f"assumption; {_NATIONAL}: 151.5 bn nationally (2019)"),
-    Param("pledge_projects", 120, "loans/yr", 1.0, 1e7,
-          "IP pledge financing projects in year 0",
-          f"assumption; {_NATIONAL}: 12,093 nationally (2020), 18 million yuan a project"),
-    Param("risk_pool", 0.0, "yuan", 0.0, 1e12,
-          "risk-compensation pool balance at the start (before the programme)", "assumption"),
-)
+
+def fixed() -> dict[str, tuple[str, ...]]:
+    """Parameters that must be plain numbers (shared by all paths), by section."""
+    return registry.fixed()
+
+
+def baseline() -> tuple[Param, ...]:
+    """The ``baseline:`` figures."""
+    return registry.baseline_params()
+
+
+def shock_params() -> tuple[Param, ...]:
+    """The ``shocks:`` section: one loading per shock series."""
+    return tuple(s.param() for s in registry.series())
+
 
 OPS = (">", ">=")
 LANGUAGES = ("en", "zh")
@@ -110,53 +90,68 @@ MIDTERM = (
     Field("tolerance", "number", "share of the target pace that counts as on pace",
           default=1.0, low=0, high=1, unit="fraction"),
 )
-POLICY = (
-    Field("budget", "number", "central funds for the period (0: no programme, e.g. a "
-          "national or counterfactual baseline)", True, low=0, high=1e12, unit="yuan"),
-    Field("tranches", "list", "payments of the budget (`[]` only when the budget is 0)", True,
-          fields=TRANCHE, min_items=0),
-    Field("allocation", "shares", "share of each tranche per lever (sum at most 1)", True,
-          choices=funding.LEVERS, unit="fraction"),
-    Field("fast_track_share", "number", "share of new invention applications examined on "
-          "the fast track", default=0.0, low=0, high=1, unit="fraction"),
-    Field("midterm", "map", "the mid-term evaluation", fields=MIDTERM),
-)
-TARGET = (
-    Field("id", "str", "a unique name for the target", True),
-    Field("indicator", "choice", "the indicator judged", True, choices=tuple(INDICATORS)),
-    Field("measure", "choice", "how the indicator is summarised", True,
-          choices=tuple(MEASURES)),
-    Field("op", "choice", "comparison with the threshold", default=">", choices=OPS),
-    Field("threshold", "number", "the target value (growth as a fraction: 0.2 = 20 %)",
-          default=None),
-    Field("by_month", "int", "for measure event: the month by which it must happen",
-          default=None, low=1, unit="months"),
-    Field("label", "text", "short label for tables and plots: a text, or one per "
-          "language (`{en: Pledge amount +30 %/yr, zh: 知识产权质押融资金额年均增长 30% 以上}`)",
-          default=""),
-)
-TOP = (
-    Field("name", "str", "scenario name (also the results folder)", True),
-    Field("description", "text", "what the scenario represents: a text, or one per "
-          "language (`{en: ..., zh: ...}`)", default=""),
-    Field("seed", "int", "seed of the random numbers (a run's own seed overrides it)", default=0,
-          low=0),
-    Field("horizon_months", "int", "length of the funding period, a multiple of 12",
-          default=36, low=12, high=120, unit="months"),
-    Field("start_year", "int", "calendar year of the period's first year", default=2020,
-          low=1900, high=2200),
-    Field("baseline", "baseline", "year-0 value of every indicator", True),
-    Field("parameters", "params", "model parameters by mechanism: a number, or a "
-          "distribution drawn once per path", default={}),
-    Field("shocks", "params", "loadings of each series' monthly shock on the common "
-          "economic factor", default={}),
-    Field("policy", "map", "how the funds arrive and are spent", True, fields=POLICY),
-    Field("targets", "list", "the programme's targets", True, fields=TARGET),
-    Field("variants", "variants", "policy variants to compare with this scenario on common "
-          "random numbers (`ipsim compare`; see below and docs/compare.md)", default={}),
-    Field("provenance", "provenance", "where each input figure comes from (see below)",
-          default={}),
-)
+
+
+def policy_fields() -> tuple[Field, ...]:
+    """The keys of ``policy:`` (the levers are the registry's)."""
+    return (
+        Field("budget", "number", "central funds for the period (0: no programme, e.g. a "
+              "national or counterfactual baseline)", True, low=0, high=1e12, unit="yuan"),
+        Field("tranches", "list", "payments of the budget (`[]` only when the budget is 0)", True,
+              fields=TRANCHE, min_items=0),
+        Field("allocation", "shares", "share of each tranche per lever (sum at most 1)", True,
+              choices=tuple(lv.name for lv in registry.levers()), unit="fraction"),
+        Field("fast_track_share", "number", "share of new invention applications examined on "
+              "the fast track", default=0.0, low=0, high=1, unit="fraction"),
+        Field("midterm", "map", "the mid-term evaluation", fields=MIDTERM),
+    )
+
+
+def target_fields() -> tuple[Field, ...]:
+    """The keys of a target (the indicators and measures are the registry's and the
+    measure table's)."""
+    return (
+        Field("id", "str", "a unique name for the target", True),
+        Field("indicator", "choice", "the indicator judged", True,
+              choices=tuple(registry.indicators())),
+        Field("measure", "choice", "how the indicator is summarised", True,
+              choices=measures.names()),
+        Field("op", "choice", "comparison with the threshold", default=">", choices=OPS),
+        Field("threshold", "number", "the target value (growth as a fraction: 0.2 = 20 %)",
+              default=None),
+        Field("by_month", "int", "for measure event: the month by which it must happen",
+              default=None, low=1, unit="months"),
+        Field("label", "text", "short label for tables and plots: a text, or one per "
+              "language (`{en: Pledge amount +30 %/yr, zh: 知识产权质押融资金额年均增长 30% "
+              "以上}`)", default=""),
+    )
+
+
+def top() -> tuple[Field, ...]:
+    """The top-level keys of a scenario file."""
+    return (
+        Field("name", "str", "scenario name (also the results folder)", True),
+        Field("description", "text", "what the scenario represents: a text, or one per "
+              "language (`{en: ..., zh: ...}`)", default=""),
+        Field("seed", "int", "seed of the random numbers (a run's own seed overrides it)",
+              default=0, low=0),
+        Field("horizon_months", "int", "length of the funding period, a multiple of 12",
+              default=36, low=12, high=120, unit="months"),
+        Field("start_year", "int", "calendar year of the period's first year", default=2020,
+              low=1900, high=2200),
+        Field("baseline", "baseline", "year-0 value of every indicator", True),
+        Field("parameters", "params", "model parameters by mechanism: a number, or a "
+              "distribution drawn once per path", default={}),
+        Field("shocks", "params", "loadings of each series' monthly shock on the common "
+              "economic factor", default={}),
+        Field("policy", "map", "how the funds arrive and are spent", True,
+              fields=policy_fields()),
+        Field("targets", "list", "the programme's targets", True, fields=target_fields()),
+        Field("variants", "variants", "policy variants to compare with this scenario on common "
+              "random numbers (`ipsim compare`; see below and docs/compare.md)", default={}),
+        Field("provenance", "provenance", "where each input figure comes from (see below)",
+              default={}),
+    )
 
 
 def field_range(f: Field) -> str:

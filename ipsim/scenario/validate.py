@@ -7,6 +7,7 @@ with the file, line, column and key path; :func:`build` raises them together as
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,8 +16,7 @@ from typing import Any
 import numpy as np
 
 from ipsim.errors import ScenarioError, ScenarioErrors, did_you_mean
-from ipsim.model import uncertainty
-from ipsim.model.indicators import EVENTS, INDICATORS
+from ipsim.model import measures, registry
 from ipsim.model.spec import Param
 from ipsim.scenario import provenance, schema
 from ipsim.scenario.params import (
@@ -35,9 +35,6 @@ __all__ = ["load_scenario", "build", "MAX_MASS_OUTSIDE"]
 
 MAX_MASS_OUTSIDE = 0.01
 """Largest share of a distribution's mass allowed outside its parameter's range."""
-
-_GROWTH_MEASURES = ("cagr", "mean_yoy")
-
 
 class _Checker:
     """Collects problems while converting raw YAML data into typed values."""
@@ -168,10 +165,10 @@ class _Checker:
             case "shares":
                 return self.shares(value, path, f.choices)
             case "baseline":
-                return self.params(value, path, schema.BASELINE, fixed=True)
+                return self.params(value, path, schema.baseline(), fixed=True)
             case "params":
                 if f.name == "shocks":
-                    return self.params(value, path, uncertainty.PARAMS)
+                    return self.params(value, path, schema.shock_params())
                 return self.sections(value, path)
             case "variants" | "provenance":  # checked by their own modules
                 return value
@@ -189,10 +186,11 @@ class _Checker:
         return out
 
     def sections(self, value: Any, path: tuple) -> dict:
-        data = self.mapping(value, path, list(schema.SECTIONS)) or {}
+        sections, fixed = schema.sections(), schema.fixed()
+        data = self.mapping(value, path, list(sections)) or {}
         return {s: self.params(data.get(s, {}), path + (s,), params,
-                               fixed_names=schema.FIXED.get(s, ()))
-                for s, params in schema.SECTIONS.items()}
+                               fixed_names=fixed.get(s, ()))
+                for s, params in sections.items()}
 
     def params(self, value: Any, path: tuple, params: tuple[Param, ...], fixed=False,
                fixed_names=()) -> dict:
@@ -282,6 +280,42 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _check_target(c: _Checker, path: tuple, t: dict, indicator, horizon: int | None) -> None:
+    """A target against its measure's row of the table: the indicator kinds it applies to,
+    and whether it needs a threshold or a month."""
+    m = measures.measure(t["measure"])
+    a = f"{_article(m.name)} {m.name}"
+    if not m.applies_to(indicator.kind, indicator.event):
+        if m.kinds == ("event",):
+            takes = [i.name for i in registry.indicators().values() if i.event]
+            c.error(path + ("measure",), f"indicator '{indicator.name}' records no event; "
+                    f"{m.name} targets take: {', '.join(takes)}")
+        else:
+            c.error(path + ("measure",), f"measure '{m.name}' needs {_article(m.kinds[0])} "
+                    f"{' or '.join(m.kinds)} indicator; '{indicator.name}' is "
+                    f"{_article(indicator.kind)} {indicator.kind}")
+    if m.needs == "by_month":
+        if t.get("threshold") is not None:
+            c.error(path + ("threshold",), f"{a} target takes 'by_month', not 'threshold' "
+                    "(the event happens or not)")
+        if t.get("by_month") is None:
+            c.error(path, f"{a} target needs 'by_month'")
+        elif horizon and t["by_month"] > horizon:
+            c.error(path + ("by_month",), f"must be within the horizon (<= {horizon})")
+    else:
+        if t.get("threshold") is None:
+            c.error(path, f"{a} target needs 'threshold'")
+        if t.get("by_month") is not None:
+            c.error(path + ("by_month",), f"'by_month' applies to targets that need a month, "
+                    f"not to measure '{m.name}'")
+
+
+def _judges_window(t: dict) -> bool:
+    """Whether the gate judges target ``t`` on the flow of the last 12 months."""
+    kind = registry.indicators()[t["indicator"]].kind
+    return measures.measure(t["measure"]).progress(kind) == "window"
+
+
 def _cross_checks(c: _Checker, top: dict) -> None:
     """Rules that span several keys: horizon, tranches, gate, targets."""
     horizon = top.get("horizon_months")
@@ -296,30 +330,11 @@ def _cross_checks(c: _Checker, top: dict) -> None:
         if tid and tid in seen:
             c.error(("targets", i, "id"), f"target id '{tid}' is used twice")
         seen.add(tid)
+    indicators = registry.indicators()
     for i, t in enumerate(targets):
         if not t or not t.get("indicator") or not t.get("measure"):
             continue
-        path, kind = ("targets", i), INDICATORS[t["indicator"]].kind
-        if t["measure"] == "event":
-            if t.get("threshold") is not None:
-                c.error(path + ("threshold",), "an event target takes 'by_month', not "
-                        "'threshold' (the event happens or not)")
-            if t["indicator"] not in EVENTS:
-                c.error(path + ("measure",), f"indicator '{t['indicator']}' records no event; "
-                        f"event targets take: {', '.join(EVENTS)}")
-            if t.get("by_month") is None:
-                c.error(path, "an event target needs 'by_month'")
-            elif horizon and t["by_month"] > horizon:
-                c.error(path + ("by_month",), f"must be within the horizon (<= {horizon})")
-        else:
-            if t.get("threshold") is None:
-                c.error(path, f"a {t['measure']} target needs 'threshold'")
-            if t.get("by_month") is not None:
-                c.error(path + ("by_month",), f"'by_month' applies to event targets only, "
-                        f"not to measure '{t['measure']}'")
-        if t["measure"] in _GROWTH_MEASURES and kind != "flow":
-            c.error(path + ("measure",), f"growth measure '{t['measure']}' needs a flow "
-                    f"indicator with a baseline; '{t['indicator']}' is {_article(kind)} {kind}")
+        _check_target(c, ("targets", i), t, indicators[t["indicator"]], horizon)
     tranches = [t for t in (policy.get("tranches") or []) if t]
     for i, t in enumerate(tranches):
         if horizon and t.get("month") is not None and t["month"] >= horizon:
@@ -344,10 +359,10 @@ def _cross_checks(c: _Checker, top: dict) -> None:
                         f"{did_you_mean(tid, ids)}; targets: {', '.join(ids)}")
         growth_judged = [tid for tid in (midterm.get("targets") or ())
                          for t in targets if t and t.get("id") == tid
-                         and t.get("measure") in _GROWTH_MEASURES]
+                         and t.get("measure") and t.get("indicator") and _judges_window(t)]
         if growth_judged and m is not None and m < 12 and midterm.get("rule") == "on_track":
-            c.error(("policy", "midterm", "month"), f"judging growth targets "
-                    f"({', '.join(growth_judged)}) needs 12 months of flows; got month {m}")
+            c.error(("policy", "midterm", "month"), f"judging targets on the last 12 months' "
+                    f"flow ({', '.join(growth_judged)}) needs 12 months; got month {m}")
         n_judged = len(midterm.get("targets") or ())
         if midterm.get("rule") == "on_track" and midterm.get("targets") is not None \
                 and (midterm.get("min_on_track") or 0) > n_judged:
@@ -390,7 +405,7 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
     if not isinstance(data, Mapping):
         raise ScenarioErrors([ScenarioError(file, "", f"a scenario must be a YAML mapping of "
                                             f"keys to values, got {type(data).__name__}", 1, 1)])
-    top = c.fields(data, (), schema.TOP)
+    top = c.fields(data, (), schema.top())
     if top is not None:
         _cross_checks(c, top)
         top["provenance"] = provenance.check(c, top["provenance"], ("provenance",), data)
@@ -400,7 +415,7 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
     midterm = Midterm(**{**policy["midterm"], "targets": tuple(policy["midterm"]["targets"])}) \
         if policy.get("midterm") else None
     parameters = dict(top["parameters"] or c.sections({}, ("parameters",)))
-    parameters["shocks"] = top["shocks"] or c.params({}, ("shocks",), uncertainty.PARAMS)
+    parameters["shocks"] = top["shocks"] or c.params({}, ("shocks",), schema.shock_params())
     return Scenario(
         name=top["name"], description=_default_text(top["description"]),
         descriptions=_languages(top["description"]), seed=top["seed"],
@@ -414,7 +429,8 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
         targets=tuple(Target(**{**t, "label": _default_text(t.get("label")) or t["id"],
                                 "labels": _languages(t.get("label"))})
                       for t in top["targets"]),
-        provenance=top["provenance"], file=file, text=text)
+        provenance=top["provenance"], file=file, text=text, raw=copy.deepcopy(dict(data)),
+        marks=marks)
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -167,8 +167,31 @@ def load_variant_specs(path: str | Path, select: Sequence[str] | None = None
     if isinstance(data, Mapping) and "base" in data:
         if select:
             raise ArgumentError("variants", f"{path} is a variant file (it names its base:); "
-                             "give variants with their base scenario")
+                                "give variants with their base scenario")
         return _from_variant_file(path, data, marks, text)
+    return _from_data(data, marks, str(path), text, select)
+
+
+def variants_of(scenario: Scenario, select: Sequence[str] | None = None) -> list[Variant]:
+    """The variants of the ``variants:`` section of the data ``scenario`` was built from
+    (validated against it), all or the names in ``select`` in that order.
+
+    Raises
+    ------
+    ScenarioErrors
+        A variant is invalid.
+    ArgumentError
+        A name in ``select`` is not a variant of the scenario (argument ``variants``).
+    """
+    if scenario.raw is None:
+        return []
+    marks = scenario.marks if scenario.marks is not None else Marks({})
+    return _from_data(scenario.raw, marks, scenario.file, scenario.text, select)[1]
+
+
+def _from_data(data, marks: Marks, path: str, text: str, select: Sequence[str] | None
+               ) -> tuple[Scenario, list[Variant]]:
+    """A scenario's data with its ``variants:`` section: the base and its variants."""
     errors: list[ScenarioError] = []
     try:
         base = build(data, marks, str(path), text)

@@ -20,7 +20,7 @@ import numpy as np
 from ipsim.analysis.attainment import Tally, attainment_matrix, beats
 from ipsim.engines import des, streams, vectorised
 from ipsim.errors import ArgumentError
-from ipsim.model.indicators import INDICATORS
+from ipsim.model import registry
 from ipsim.model.paths import IndicatorPaths
 from ipsim.runtime import execution, resources
 from ipsim.scenario.params import Scenario
@@ -54,7 +54,7 @@ class ScenarioResult:
     def means(self) -> dict[str, np.ndarray]:
         """Mean of every indicator by year over all paths: name -> (years + 1,)."""
         total = np.sum(np.stack(self.block_sums), axis=0) / self.tally.n
-        return dict(zip(INDICATORS, total, strict=True))
+        return dict(zip(registry.indicators(), total, strict=True))
 
     def paths(self) -> IndicatorPaths:
         """The kept paths (the first ``keep_paths`` of the run)."""

@@ -37,8 +37,7 @@ from ipsim.analysis.attainment import Tally
 from ipsim.errors import UsageError
 from ipsim.runtime import execution, resources
 from ipsim.runtime.taskcache import TaskCache
-from ipsim.scenario.params import Scenario
-from ipsim.scenario.points import Lever, Point
+from ipsim.scenario.params import Lever, Point, Scenario
 from ipsim.study import pipeline
 
 __all__ = ["SweepRun", "run_sweep", "SWEEP_CHUNK_PATHS", "cache_context"]

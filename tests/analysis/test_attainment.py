@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from ipsim.analysis.attainment import Tally, attainment_matrix, proportion
-from ipsim.analysis.measures import cagr
+from ipsim.model.measures import cagr
 from ipsim.model.paths import IndicatorPaths
 from ipsim.scenario.params import Target
 from tests.conftest import CLOSED_FORM_PATHS, GROWTH_MU, GROWTH_SD, GROWTH_THRESHOLDS

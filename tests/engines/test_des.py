@@ -29,7 +29,7 @@ from scipy import stats
 from ipsim.analysis.attainment import attainment_matrix
 from ipsim.cli import main
 from ipsim.engines import des, vectorised
-from ipsim.model.indicators import INDICATORS
+from ipsim.model import registry
 from ipsim.scenario.params import Scenario
 from ipsim.scenario.validate import build
 from ipsim.scenario.yaml_loader import load_yaml
@@ -125,7 +125,7 @@ def _ks_cases() -> list:
     return [pytest.param(regime, indicator, id=f"{regime}-{indicator}",
                          marks=[pytest.mark.xfail(strict=True, reason=KNOWN[regime, indicator])]
                          if (regime, indicator) in KNOWN else [])
-            for regime in REGIMES for indicator in INDICATORS]
+            for regime in REGIMES for indicator in registry.indicators()]
 
 
 @pytest.mark.slow
@@ -134,7 +134,7 @@ def test_year3_distribution_agrees(regime, indicator):
     """The indicator's year-3 values pass a two-sample KS test at KS_LEVEL / indicators."""
     a = _paths(regime, "des").yearly[indicator][:, 3]
     b = _paths(regime, "vectorised").yearly[indicator][:, 3]
-    level = KS_LEVEL / len(INDICATORS)
+    level = KS_LEVEL / len(registry.indicators())
     result = stats.ks_2samp(a, b)
     assert result.pvalue >= level, (
         f"{regime}, {indicator} in year 3: KS D = {result.statistic:.4f}, p = "
@@ -163,7 +163,7 @@ def test_year3_mean_agrees(regime, indicator):
     t-test at KS_LEVEL / indicators)."""
     a = _paths(regime, "des").yearly[indicator][:, 3]
     b = _paths(regime, "vectorised").yearly[indicator][:, 3]
-    level = KS_LEVEL / len(INDICATORS)
+    level = KS_LEVEL / len(registry.indicators())
     result = stats.ttest_ind(a, b, equal_var=False)
     assert result.pvalue >= level, (
         f"{regime}, {indicator} in year 3: means des {a.mean():.5g}, vectorised {b.mean():.5g}, "

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ipsim.analysis import measures
 from ipsim.analysis.attainment import attainment_matrix
 from ipsim.engines import vectorised
 from ipsim.engines.streams import BLOCK
+from ipsim.model import measures
 from ipsim.model.draws import EXACT_POISSON_BELOW
 from ipsim.model.paths import IndicatorPaths
-from ipsim.model.programme import OUTPUTS
+from ipsim.model.programme import LEVER_OF
 from ipsim.scenario.validate import load_scenario
 from ipsim.study import pipeline
 from tests.conftest import (
@@ -74,7 +74,7 @@ def test_applications_grow_at_exactly_their_rate_without_randomness(make_scenari
 
 _SHARES = load_scenario(DEFAULT_SCENARIO).policy.allocation
 EXACT_OUTPUTS = [name for name, cost in UNIT_COSTS.items()
-                 if CLOSED_FORM_AMOUNT * _SHARES[OUTPUTS[name]] / cost / 36 < EXACT_POISSON_BELOW]
+                 if CLOSED_FORM_AMOUNT * _SHARES[LEVER_OF[name]] / cost / 36 < EXACT_POISSON_BELOW]
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def _period_mean(s, output: str) -> float:
     """Poisson mean of the output over the period: budget share / unit cost + background."""
     p = s.parameters["programme"]
     amount = sum(t.amount for t in s.policy.tranches)
-    return (amount * s.policy.allocation[OUTPUTS[output]] / p[f"{output}_unit_cost"]
+    return (amount * s.policy.allocation[LEVER_OF[output]] / p[f"{output}_unit_cost"]
             + p[f"{output}_background"] * s.years)
 
 
@@ -210,7 +210,7 @@ def test_withholding_the_tranche_lowers_output_attainment(gate_run):
     s = gate_run["always"].scenario
     met_always = attainment_matrix(s.targets, gate_run["always"].paths())
     met_never = attainment_matrix(s.targets, gate_run["never"].paths())
-    outputs = [j for j, t in enumerate(s.targets) if t.indicator in OUTPUTS]
+    outputs = [j for j, t in enumerate(s.targets) if t.indicator in LEVER_OF]
     assert outputs
     for j in outputs:
         only_never = int(np.sum(met_never[:, j] & ~met_always[:, j]))

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from ipsim.cli import main
 from ipsim.errors import ScenarioErrors
-from ipsim.model.indicators import INDICATORS, MEASURES
+from ipsim.model import measures, registry
 from ipsim.report.outputs import write_run
 from ipsim.scenario import schema
 from ipsim.scenario.params import DISTRIBUTIONS
@@ -47,9 +47,10 @@ def _key_paths(node, prefix=()):
 
 
 KEY_PATHS = sorted(_key_paths(BASE_DATA), key=str)
-KNOWN_WORDS = sorted({*(f.name for f in schema.TOP + schema.POLICY + schema.TARGET
-                        + schema.TRANCHE + schema.MIDTERM), *DISTRIBUTIONS, *INDICATORS,
-                      *MEASURES, "dist", "mean", "sd", "low", "high", "mode", "event", ">"})
+KNOWN_WORDS = sorted({*(f.name for f in schema.top() + schema.policy_fields()
+                        + schema.target_fields() + schema.TRANCHE + schema.MIDTERM),
+                      *DISTRIBUTIONS, *registry.indicators(), *measures.names(), "dist",
+                      "mean", "sd", "low", "high", "mode", "event", ">"})
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 scalars = st.one_of(

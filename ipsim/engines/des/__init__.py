@@ -4,11 +4,14 @@ The same model as :mod:`ipsim.engines.vectorised`, stated path by path: loans, a
 repayments, defaults, structurings and the gate are individual events at their own times
 (months, continuous), in a :class:`~ipsim.engines.des.world.PathWorld`. Both engines read one
 parameter set (:func:`ipsim.engines.common.realise_parameters`: path ``i`` gets the same
-parameter values and the same monthly economic shocks in both) and the same model functions
-(``ipsim.model``: growth, lag pmf, deal rate, turnover level, loan demand, headroom,
-approval share, exit rates, default loss, structuring terms, delivery rates, tranches,
-spending and the mid-term verdict). They differ only where one aggregates what the other
-draws item by item. Rates are piecewise constant by month in both: what a month's rate
+parameter values and the same monthly economic shocks in both), start from one initial state
+(:func:`ipsim.engines.common.initial_state`) and iterate over one registry of mechanisms
+(:mod:`ipsim.model.registry`). A mechanism that works item by item (patents, pledge,
+securitisation) has an event form in :mod:`ipsim.engines.des.forms`, written with the same
+model functions (growth, lag pmf, loan demand, headroom, approval share, exit rates, default
+loss, structuring terms); every other mechanism (transfers, turnover, programme outputs)
+steps as in the vectorised engine, on the path's one-path state, with normals from the
+path's own generator. Rates are piecewise constant by month in both: what a month's rate
 depends on (stock, spending, pool headroom, support) is read when the month opens.
 
 What the DES draws item by item, and what the vectorised engine does instead
@@ -25,21 +28,20 @@ Applications and grants (patents)
     size ``1/sqrt(count)`` (about 2 % of a month's filings, under 1 % of a year's), which
     is small beside the growth shocks.
 Transfers and licences, programme deliveries
-    Poisson processes with the month's rate (piecewise constant, the vectorised rate
-    functions): the DES draws each month's count exactly (``Generator.poisson``). Nothing
-    in the model reacts to the time of a deal or a delivery within its month, so their
-    times are not scheduled as SimPy events (for deals that would be some 25,000 events a
-    path for no change in any output). The vectorised engine uses the exact Poisson
-    quantile below a mean of 3 and a Cornish-Fisher quantile above
-    (:func:`ipsim.model.draws.poisson_from_normal`: within 1.5 % in total variation, mean
-    within 1e-3).
+    Poisson processes with the month's rate (piecewise constant): nothing in the model
+    reacts to the time of a deal or a delivery within its month, so their times are not
+    scheduled as SimPy events (for deals that would be some 25,000 events a path for no
+    change in any output), and the DES steps these mechanisms as the vectorised engine does:
+    each month's count is :func:`ipsim.model.draws.poisson_from_normal` of a normal from the
+    path's own generator, which ``tests/model/test_draws.py`` checks against the exact
+    Poisson law.
 Pledge loans
     Applications arrive one by one (a Poisson process with the month's rate); each is
     approved with the month's share (:func:`ipsim.model.pledge.approval_share`, from the
     headroom when the month opens), gets its own Gamma amount, and is covered by the pool
     until the month's headroom is used, in the order loans come. Counting approvals is
-    Poisson thinning, so the vectorised ``Poisson(applications x share)`` is exact (up to
-    the Cornish-Fisher count above mean 3); a sum of ``n`` Gamma(k) loans is Gamma(n k), so
+    Poisson thinning, so the vectorised ``Poisson(applications x share)`` is exact (as its
+    count draw is); a sum of ``n`` Gamma(k) loans is Gamma(n k), so
     one Gamma draw for the month is exact in law, but the vectorised engine draws it by the
     Wilson-Hilferty approximation (mean and variance within 1 % for shape >= 1); covered
     lending ``min(total, headroom)`` is the same rule in both.
@@ -68,7 +70,8 @@ Securitisation
     at that instant, the vectorised engine at the month's end.
 Funding and the gate
     Written once (:mod:`ipsim.model.funding`, :class:`ipsim.engines.common.GateProgress`)
-    and called on a one-path state by the DES. The gate's baseline of a growth target is the
+    and called on a one-path state by the DES, whose event forms write the stocks and event
+    months the gate reads into that state first. The gate's baseline of a growth target is the
     mean of its year-0 column over the paths given: the same for every path except for
     ``grants`` (whose year 0 depends on the path's drift), where the DES uses the path's own
     and the vectorised engine the chunk's mean.
@@ -86,10 +89,10 @@ from __future__ import annotations
 import numpy as np
 
 from ipsim.engines import streams
-from ipsim.engines.common import check_flows, has_gate, year0
+from ipsim.engines.common import check_flows, has_gate
 from ipsim.engines.des.inputs import prepare
-from ipsim.engines.des.world import FLOWS, PathWorld
-from ipsim.model.indicators import INDICATORS
+from ipsim.engines.des.world import PathWorld, flow_names
+from ipsim.model import registry
 from ipsim.model.paths import IndicatorPaths
 from ipsim.scenario.params import Scenario
 
@@ -125,9 +128,10 @@ def _simulate_part(scenario: Scenario, seed: int, paths: int, block: int, lo: in
     """Paths ``lo .. hi - 1`` of random-number block ``block``."""
     inputs, drawn = prepare(scenario, seed, paths, block, lo, hi)
     n, H, years = hi - lo, scenario.horizon_months, scenario.years
-    yearly = {name: np.zeros((n, years + 1)) for name in INDICATORS}
-    monthly = {name: np.zeros((n, H + 1)) for name in FLOWS}
-    first_issue = np.full(n, np.inf)
+    flows = flow_names()
+    yearly = {name: np.zeros((n, years + 1)) for name in registry.indicators()}
+    monthly = {name: np.zeros((n, H + 1)) for name in flows}
+    events = {name: np.full(n, np.inf) for m in registry.mechanisms() for name in m.events}
     released = np.ones(n, dtype=bool)
     for i, x in enumerate(inputs):
         world = PathWorld(scenario, x)
@@ -136,13 +140,15 @@ def _simulate_part(scenario: Scenario, seed: int, paths: int, block: int, lo: in
             yearly[name][i, 1:] = values
         for name, values in world.monthly.items():
             monthly[name][i] = values
-        first_issue[i] = world.first_issue
+        for m in registry.mechanisms():
+            for name, attr in m.events.items():
+                events[name][i] = world.first(attr)
         released[i] = world.released
+        for name, value in x.year0.items():
+            yearly[name][i, 0] = value
     for m in range(1, H + 1):
-        check_flows({name: monthly[name][:, m] for name in FLOWS}, m)
-    grants_year0 = np.array([x.grants_year0 for x in inputs])
-    for name, value in year0(scenario, grants_year0).items():
-        yearly[name][:, 0] = value
+        check_flows({name: monthly[name][:, m] for name in flows}, m)
     if not has_gate(scenario):
         released[:] = True
-    return IndicatorPaths(yearly, {"securitisations": first_issue}, released, drawn)
+    economy = {k: np.array([x.economy[k] for x in inputs]) for k in inputs[0].economy}
+    return IndicatorPaths(yearly, events, released, drawn, economy)

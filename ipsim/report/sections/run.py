@@ -37,9 +37,7 @@ def describe(ctx: Context, t: Node, first: int, last: int) -> str:
     measure = t["measure"].str()
     indicator = t["indicator"].str()
     op = ctx.w("op.at_least" if t["op"].str() in (">=", "<=") else "op.above")
-    key = f"measure.{measure}"
-    if not ctx.w.has(key):
-        t["measure"].fail(f"unknown measure {measure!r}")
+    key = f"measure.{measure}" if ctx.w.has(f"measure.{measure}") else "measure.other"
     if measure == "event":
         return ctx.w(key, indicator=ctx.indicator(indicator),
                      month=num.count(t["threshold"].num(0)), last=last)
@@ -48,7 +46,7 @@ def describe(ctx: Context, t: Node, first: int, last: int) -> str:
     shown = num.percent(threshold, ctx.lang) if measure in GROWTH else (
         num.yuan(threshold, ctx.lang) if unit == "yuan" else num.count(threshold))
     return ctx.w(key, indicator=ctx.indicator(indicator), first=first, last=last,
-                 start=first + 1, op=op, threshold=shown)
+                 start=first + 1, op=op, threshold=shown, measure=measure)
 
 
 def _commit(t: Node) -> dict[str, float | None]:
