@@ -227,7 +227,6 @@ class Results:
     folders: dict[str, Path] = field(default_factory=dict)
     """Result kind -> the folder holding it."""
     indicators: list[dict[str, str]] | None = None
-    commit: list[dict[str, str]] | None = None
     calibrations: list[tuple[Path, Node, str]] = field(default_factory=list)
     """Calibrated variant files: (path, checked YAML content, text)."""
     images: dict[str, list[Path]] = field(default_factory=dict)
@@ -271,8 +270,6 @@ def read_results(root: str | Path) -> Results:
             res.indicators = read_csv(root, run / "indicators.csv",
                                       ("indicator", "year", "mean", "q05", "q25", "q50",
                                        "q75", "q95"))
-        if (run / "commit.csv").exists():
-            res.commit = read_csv(root, run / "commit.csv", ())
         res.images["commit"] = sorted(p for p in run.glob("commit_*.png") if _png(root, p))
     for kind in ("drivers", "optimise"):
         if kind in res.folders:
