@@ -13,7 +13,7 @@ import math
 from ipsim.report.i18n import tr
 
 __all__ = ["plain", "count", "percent", "interval", "points", "p_value", "p_relation", "yuan",
-           "growth", "measure_value"]
+           "yuan_both", "growth", "measure_value"]
 
 _DASH = "—"
 
@@ -89,6 +89,11 @@ def yuan(x: float | None, lang: str = "en") -> str:
         if a >= factor:
             return tr(lang, f"num.yuan_{word}", value=plain(x / factor, 2))
     return tr(lang, "num.yuan", value=plain(x, 0))
+
+
+def yuan_both(x: float | None) -> str:
+    """An amount in both languages, for texts read by both: ``1.5 亿元 / 150 million yuan``."""
+    return f"{yuan(x, 'zh')} / {yuan(x, 'en')}"
 
 
 def growth(g: float | None, lang: str = "en") -> str:

@@ -68,12 +68,17 @@ def test_one_command_folder_alone(study, tmp_path):
 
 
 def test_commit_levels_used_when_present_and_silent_when_absent(study_copy, reports):
-    """Targets with ``commit`` levels get the 80 % column; a commit plot becomes a figure;
-    without them the report says nothing about commit levels."""
-    doc = reports["en"].read_text(encoding="utf-8")
-    assert "80 % odds" not in doc and "commit to" not in doc
+    """Targets with ``commit`` levels (ipsim run writes them) get the 80 % column; a commit
+    plot becomes a figure; without them the report says nothing about commit levels."""
+    assert "Level at 80 % odds" in reports["en"].read_text(encoding="utf-8")
     path = study_copy / "summary.json"
     data = json.loads(path.read_text(encoding="utf-8"))
+    for t in data["targets"]:
+        for key in ("commit", "commit_ci", "commit_paths"):
+            t.pop(key, None)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    doc = render_html(build_report(study_copy, "en"))
+    assert "80 % odds" not in doc and "commit to" not in doc
     for t in data["targets"]:
         t["commit"] = {"0.5": 0.21, "0.8": 0.172, "0.9": 0.15} if t["measure"] == "cagr" \
             else ({"0.5": 20, "0.8": 27, "0.9": 31} if t["measure"] == "event"

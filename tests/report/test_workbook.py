@@ -20,7 +20,12 @@ def _sheet(book, title: str):
 
 def _rows(ws) -> list[list]:
     """Rows under the header (row 3 of each sheet: caption, blank, header)."""
-    return [list(r) for r in ws.iter_rows(min_row=4, values_only=True)]
+    rows = []
+    for r in ws.iter_rows(min_row=4, values_only=True):
+        if all(v is None for v in r):
+            break   # a note may follow the table after a blank row
+        rows.append(list(r))
+    return rows
 
 
 @pytest.fixture(scope="module")
