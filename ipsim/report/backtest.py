@@ -84,12 +84,9 @@ def write_backtest(results: Sequence[OriginResult], out: str | Path, paths: int,
     """Write the backtest folder (swapped in whole when complete); returns the summary."""
     check_out(out, marker="backtest.json")
     summary = backtest_summary(results, paths, seed, options)
-    note = (f"ipsim {summary['ipsim_version']}; scenario {summary['scenario']} (sha256 "
-            f"{summary['scenario_sha256'][:12]}); history {summary['history_file']} (sha256 "
-            f"{summary['history_sha256'][:12]}); seed {seed}; {paths} paths")
     with staged_directory(out) as stage:
         write_json(stage / "backtest.json", summary)
-        write_csv(stage / "backtest.csv", _rows(results) or [{"origin": ""}], note)
+        write_csv(stage / "backtest.csv", _rows(results) or [{"origin": ""}])
         if make_plots:
             _plots(results, stage, paths, seed)
     return summary

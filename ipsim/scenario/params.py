@@ -147,6 +147,12 @@ class Target:
     threshold: float
     by_month: int | None = None
     label: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+    """The label per language, when the scenario gives one (``(("zh", "..."),)``)."""
+
+    def label_in(self, lang: str) -> str:
+        """The label in ``lang`` if the scenario gives one, else :attr:`label`."""
+        return dict(self.labels).get(lang, self.label)
 
     def describe(self) -> str:
         """Human-readable statement of the target (its measure's
@@ -182,6 +188,8 @@ class Scenario:
     text: str = field(default="", repr=False)
     raw: Mapping | None = field(default=None, repr=False, compare=False)
     marks: object = field(default=None, repr=False, compare=False)
+    descriptions: tuple[tuple[str, str], ...] = ()
+    """The description per language, when the scenario gives one."""
 
     @property
     def years(self) -> int:

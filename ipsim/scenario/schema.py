@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from ipsim.model import measures, registry
 from ipsim.model.spec import Param
 
-__all__ = ["Field", "sections", "fixed", "baseline", "shock_params", "top", "policy_fields",
-           "target_fields", "TRANCHE", "MIDTERM", "OPS", "RULES", "field_range"]
+__all__ = ["Field", "LANGUAGES", "sections", "fixed", "baseline", "shock_params", "top",
+           "policy_fields", "target_fields", "TRANCHE", "MIDTERM", "OPS", "RULES",
+           "field_range"]
 
 
 def sections() -> dict[str, tuple[Param, ...]]:
@@ -42,6 +43,8 @@ def shock_params() -> tuple[Param, ...]:
 
 
 OPS = (">", ">=")
+LANGUAGES = ("en", "zh")
+"""Languages a ``text`` field (a label, a description) may be given in: ``{en: .., zh: ..}``."""
 RULES = ("on_track", "always", "never")
 
 
@@ -118,7 +121,9 @@ def target_fields() -> tuple[Field, ...]:
               default=None),
         Field("by_month", "int", "for measure event: the month by which it must happen",
               default=None, low=1, unit="months"),
-        Field("label", "str", "short label for tables and plots", default=""),
+        Field("label", "text", "short label for tables and plots: a text, or one per "
+              "language (`{en: Pledge amount +30 %/yr, zh: 知识产权质押融资金额年均增长 30% "
+              "以上}`)", default=""),
     )
 
 
@@ -126,7 +131,8 @@ def top() -> tuple[Field, ...]:
     """The top-level keys of a scenario file."""
     return (
         Field("name", "str", "scenario name (also the results folder)", True),
-        Field("description", "str", "what the scenario represents", default=""),
+        Field("description", "text", "what the scenario represents: a text, or one per "
+              "language (`{en: ..., zh: ...}`)", default=""),
         Field("seed", "int", "seed of the random numbers (a run's own seed overrides it)",
               default=0, low=0),
         Field("horizon_months", "int", "length of the funding period, a multiple of 12",
