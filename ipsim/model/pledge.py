@@ -115,13 +115,18 @@ def default_loss(p, covered):
 
 
 def init(state, p: PledgeParameters, start: Start) -> None:
-    """The pool at the start, the demand trend calibrated to the baseline projects, and a
-    book of a term's worth of baseline lending."""
-    baseline = start.baseline
-    state.pool = np.full(state.n, float(baseline["risk_pool"]))
+    """The pool at the start; month 0's demand level drawn given the baseline projects (their
+    year-0 rate ``Gamma(projects, 1)`` and year 0's shocks, :mod:`ipsim.model.growth`); the
+    mean loan drawn given the baseline amount lent in them; and a book of a term's worth of
+    baseline lending."""
+    baseline, z = start.baseline, start.draws
+    state.pool = np.broadcast_to(np.asarray(baseline["risk_pool"], float), (state.n,)).copy()
     g = growth.log_drift(p.growth) * np.ones(state.n)
-    state.pledge_log = growth.initial_log_level(baseline["pledge_projects"], g)
-    state.mean_loan = baseline["pledge_amount"] / baseline["pledge_projects"]
+    count = baseline["pledge_projects"]
+    rate = count * growth.count_rate_factor(count, z[:, 0])
+    state.pledge_log = growth.start_log_levels(rate, g, p.volatility, start.past["pledge"])[:, 0]
+    state.mean_loan = (baseline["pledge_amount"] / count
+                       / growth.count_rate_factor(count * p.loan_shape, z[:, 1]))
     book_years = np.asarray(p.term_months, float) / 12.0
     state.loans = np.full(state.n, baseline["pledge_projects"]) * book_years
     state.balance = np.full(state.n, baseline["pledge_amount"]) * book_years
@@ -216,6 +221,7 @@ MECHANISM = Mechanism(
                   "when a tranche arrives)", capital=True),
             Lever("interest_subsidy", "interest subsidies on pledge loans")),
     series=(Series("pledge", 0.6, "pledge"),), shocks=("pledge",), draws=DRAWS,
+    start_draws=2,
     owns=("pool", "pledge_log", "mean_loan", "loans", "balance", "covered", "pledge_leave"),
     stocks={"risk_pool": "pool"},
 )

@@ -101,7 +101,7 @@ class LoanBook:
         self.world, self.p, self.state = world, p, state
         env, rng = world.env, world.rng
         self.pool = simpy.Container(env, capacity=math.inf, init=float(state.pool[0]))
-        self.mean_loan = float(state.mean_loan)
+        self.mean_loan = float(state.mean_loan[0])
         shape = p.loan_shape
         self.loan_size = world.buffered(lambda n: rng.standard_gamma(shape, n))  # mean = shape
         repay, hazard = (float(r) for r in pledge.monthly_exit_rates(p))
