@@ -22,6 +22,7 @@ from ipsim.model import funding, growth, registry, uncertainty
 from ipsim.model.measures import measure
 from ipsim.model.mechanism import Mechanism, Start
 from ipsim.model.state import State
+from ipsim.scenario import correlations
 from ipsim.scenario.params import Distribution, Scenario
 
 __all__ = ["parameter_bounds", "realise_parameters", "take_paths", "baseline", "start_of",
@@ -51,8 +52,10 @@ def realise_parameters(scenario: Scenario, streams: Streams) -> tuple[dict, dict
     """Per-path values of every parameter: numbers stay numbers, distributions are drawn.
 
     Each uncertain parameter is drawn by inversion from its own stream
-    ``param:<section>.<name>`` (see :mod:`ipsim.model.uncertainty`). A parameter given as a
-    ``(paths,)`` array (:mod:`ipsim.engines.batch`) is used path by path.
+    ``param:<section>.<name>`` (see :mod:`ipsim.model.uncertainty`), its uniform correlated
+    with those of the parameters it is paired with in ``scenario.correlations`` by a
+    Gaussian copula. A parameter given as a ``(paths,)`` array (:mod:`ipsim.engines.batch`)
+    is used path by path.
 
     Returns
     -------
@@ -63,19 +66,42 @@ def realise_parameters(scenario: Scenario, streams: Streams) -> tuple[dict, dict
         ``section.name`` -> (paths,) draws of the uncertain parameters.
     """
     bounds = _bounds()
+    uniforms = {f"{section}.{name}": streams.uniform(f"param:{section}.{name}")
+                for section, given in scenario.parameters.items()
+                for name, value in given.items() if isinstance(value, Distribution)}
+    uniforms = _correlated(scenario, uniforms)
     values, drawn = {}, {}
     for section, given in scenario.parameters.items():
         ns = {}
         for name, value in given.items():
             if isinstance(value, Distribution):
                 low, high = bounds[section, name]
-                value = value.from_uniform(streams.uniform(f"param:{section}.{name}"), low, high)
+                value = value.from_uniform(uniforms[f"{section}.{name}"], low, high)
                 drawn[f"{section}.{name}"] = value
             ns[name] = value
         values[section] = ns
     sections = {m.name: m.parameters(values[m.name]) for m in registry.mechanisms()}
     sections[SHOCKS] = values[SHOCKS]
     return sections, drawn
+
+
+def _correlated(scenario: Scenario, uniforms: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The parameters' own uniforms, those of ``scenario.correlations`` correlated by the
+    Gaussian copula in the order of :func:`ipsim.scenario.correlations.order`
+    (:func:`ipsim.model.uncertainty.correlate_uniforms`). A pair of which one parameter is
+    not a distribution here (a batch run's per-path values) is left out."""
+    pairs = {p: rho for p, rho in scenario.correlations.items()
+             if rho != 0 and all(n in uniforms for n in p)}
+    if not pairs:
+        return uniforms
+    names, r = correlations.matrix(pairs)
+    factor, bad = uncertainty.copula_factor(r)
+    if bad >= 0:
+        raise ModelError(f"the correlations of '{names[bad]}' do not form a valid correlation "
+                         "matrix")
+    joint = uncertainty.correlate_uniforms(np.column_stack([uniforms[n] for n in names]),
+                                           factor)
+    return {**uniforms, **{n: joint[:, j] for j, n in enumerate(names)}}
 
 
 def _subset(value, index):

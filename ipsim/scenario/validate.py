@@ -18,7 +18,7 @@ import numpy as np
 from ipsim.errors import ScenarioError, ScenarioErrors, did_you_mean
 from ipsim.model import measures, registry
 from ipsim.model.spec import Param
-from ipsim.scenario import provenance, schema
+from ipsim.scenario import correlations, provenance, schema
 from ipsim.scenario.params import (
     DISTRIBUTIONS,
     Distribution,
@@ -144,7 +144,7 @@ class _Checker:
                 if f.name == "shocks":
                     return self.params(value, path, schema.shock_params())
                 return self.sections(value, path)
-            case "variants" | "provenance":  # checked by their own modules
+            case "variants" | "provenance" | "correlations":  # checked by their own modules
                 return value
         raise AssertionError(f.kind)  # pragma: no cover
 
@@ -182,7 +182,8 @@ class _Checker:
                 if isinstance(raw, Mapping):
                     self.error(where, "must be a number here (a distribution is not allowed)")
                     continue
-                out[p.name] = self.number(raw, where, p.low, p.high, unit=p.unit)
+                out[p.name] = self.number(raw, where, p.low, p.high, integer=p.integer,
+                                          unit=p.unit)
         return out
 
     def distribution(self, raw: Mapping, path: tuple, p: Param) -> Distribution | None:
@@ -370,6 +371,9 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
     if top is not None:
         _cross_checks(c, top)
         top["provenance"] = provenance.check(c, top["provenance"], ("provenance",), data)
+        top["correlations"] = correlations.check(
+            c, top["correlations"], ("correlations",),
+            {**(top["parameters"] or {}), "shocks": top["shocks"] or {}})
     if c.errors or top is None:
         raise ScenarioErrors(c.errors)
     policy = top["policy"]
@@ -388,6 +392,7 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
                       fast_track_share=policy["fast_track_share"], midterm=midterm),
         targets=tuple(Target(**{**t, "label": t.get("label") or t["id"]})
                       for t in top["targets"]),
+        correlations=top["correlations"],
         provenance=top["provenance"], file=file, text=text, raw=copy.deepcopy(dict(data)),
         marks=marks)
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ipsim.analysis.coverage import engine_coverage, nominal
+from ipsim.study.coverage import engine_coverage, nominal
 from ipsim.model import growth
 from ipsim.scenario.params import FrozenMap
 from ipsim.scenario.validate import load_scenario

@@ -89,13 +89,16 @@ class PatentCohorts:
 
 
 class LoanBook:
-    """Pledge loans: applications arrive one by one (a Poisson process with the month's
-    rate); each is approved with the month's share (from the headroom when the month opens),
-    gets its own Gamma amount, and is covered by the pool until the month's headroom is used,
-    in the order loans come. Every loan has its own exponential life from the instant it is
-    approved and ends in default with probability ``hazard / (repay + hazard)``; a default
-    takes its covered loss from the pool (a :class:`simpy.Container`) at that instant, never
-    more than the pool holds."""
+    """Pledge loans: approved loans arrive one by one (applications are a Poisson process
+    with the month's rate, each approved with the month's share from the headroom when the
+    month opens: the approved ones are a Poisson process of rate x share), each gets its own
+    Gamma amount, and the pool covers them whole, in the order they come, while the month's
+    headroom covers the next one (the first that does not fit ends the month's cover). Every
+    loan has its own exponential life from the instant it is approved and ends in default
+    with probability ``hazard / (repay + hazard)``; a default of a covered loan takes its
+    covered loss from the pool (a :class:`simpy.Container`) at that instant, never more than
+    the pool holds. The book at the start is ``loans`` loans with Gamma amounts that add up to
+    its balance, which a starting pool covers the same way, in the order they were made."""
 
     def __init__(self, world, p, state):
         self.world, self.p, self.state = world, p, state
@@ -107,19 +110,37 @@ class LoanBook:
         repay, hazard = (float(r) for r in pledge.monthly_exit_rates(p))
         self.exit_rate = repay + hazard
         self.default_share = hazard / (repay + hazard) if self.exit_rate > 0 else 0.0
-        self.balance = self.covered = 0.0
+        self.balance = self.covered = self.covered_loans = 0.0
 
     def start(self) -> None:
-        """The book at month 0: ``round(loans)`` equal loans, each with its own life."""
+        """The book at month 0: ``loans`` loans whose Gamma amounts add up to the balance
+        (shares of a Dirichlet), covered whole in order within the starting pool's capacity;
+        each has its own life."""
         s = self.state
-        n = int(round(float(s.loans[0])))
-        for _ in range(n):
-            self._book(float(s.balance[0]) / n, float(s.covered[0]) / n)
+        n = int(s.loans[0])
+        sizes = np.array([self.loan_size() for _ in range(n)])
+        cover = self._cover(sizes * (float(s.balance[0]) / sizes.sum()),
+                            float(pledge.headroom(self.p, self.pool.level, 0.0)))
+        for amount, covered in cover:
+            self._book(amount, covered)
+
+    @staticmethod
+    def _cover(amounts, room: float):
+        """(amount, cover) of each loan in order: covered whole while ``room`` covers it; the
+        first that does not fit ends the cover."""
+        out, covering = [], room > 0.0
+        for amount in amounts:
+            covering = covering and amount <= room
+            if covering:
+                room -= amount
+            out.append((float(amount), float(amount) if covering else 0.0))
+        return out
 
     def _book(self, amount: float, cover: float) -> None:
         """A loan goes on the book; its life ends at an exponential time (one event)."""
         self.balance += amount
         self.covered += cover
+        self.covered_loans += cover > 0.0
         if self.exit_rate > 0.0:
             life = self.world.env.timeout(self.world.exponential() / self.exit_rate,
                                           (amount, cover))
@@ -127,7 +148,7 @@ class LoanBook:
 
     def open(self, month: Month) -> dict[str, float]:
         """Tranche payments into the pool; the bank's approval share for the month from the
-        headroom the pool leaves; the month's applications start arriving."""
+        headroom the pool leaves; the month's loans start arriving."""
         p, state, m = self.p, self.state, month.month
         paid = float(month.spend["risk_pool"][0])
         if paid > 0.0:
@@ -138,20 +159,20 @@ class LoanBook:
                                    float(month.spend["interest_subsidy"][0])))
         room = float(pledge.headroom(p, self.pool.level, self.covered))
         share = float(pledge.approval_share(p, room, rate, self.mean_loan))
-        self.world.env.process(self.applications(m, rate, share, room))
+        self.world.env.process(self.loans(m, rate * share, room))
         return {}
 
-    def applications(self, m: int, rate: float, share: float, room: float):
-        """Loan applications of month ``m``: a Poisson process of ``rate`` a month; each is
-        approved with probability ``share``; approved loans are covered by the pool, in the
-        order they come, until the month's headroom ``room`` (yuan) is used up."""
+    def loans(self, m: int, rate: float, room: float):
+        """Approved loans of month ``m``: a Poisson process of ``rate`` a month; the pool
+        covers them whole, in the order they come, while ``room`` (yuan) covers the next."""
         world = self.world
         env, flow = world.env, world.monthly
         if rate <= 0.0:
             return
         mean_gap = 1.0 / rate
         scale = self.mean_loan / self.p.loan_shape
-        uniform, exponential, loan_size = world.uniform, world.exponential, self.loan_size
+        exponential, loan_size = world.exponential, self.loan_size
+        covering = room > 0.0
         t = env.now
         while True:
             gap = exponential() * mean_gap
@@ -159,13 +180,13 @@ class LoanBook:
             if t >= m:
                 return
             yield env.timeout(gap)
-            if uniform() < share:
-                amount = loan_size() * scale
-                cover = min(amount, room)
-                room -= cover
-                flow["pledge_projects"][m] += 1.0
-                flow["pledge_amount"][m] += amount
-                self._book(amount, cover)
+            amount = loan_size() * scale
+            covering = covering and amount <= room
+            if covering:
+                room -= amount
+            flow["pledge_projects"][m] += 1.0
+            flow["pledge_amount"][m] += amount
+            self._book(amount, amount if covering else 0.0)
 
     def _loan_ends(self, event: simpy.Event) -> None:
         """A loan's life ends: repaid, or defaulted with probability ``hazard / (repay +
@@ -175,9 +196,12 @@ class LoanBook:
         amount, cover = event.value
         self.balance -= amount
         self.covered -= cover
+        self.covered_loans -= cover > 0.0
         now = world.env.now
         if world.uniform() < self.default_share and now < world.H:
             world.monthly["pledge_defaults"][int(now) + 1] += 1.0
+            if cover <= 0.0:
+                return
             loss = min(float(pledge.default_loss(self.p, cover)), self.pool.level)
             if loss > 0.0:
                 self.pool.get(loss)
@@ -186,6 +210,7 @@ class LoanBook:
         """The pool balance and the book (the gate and the year-end record read them)."""
         s = self.state
         s.pool[0], s.balance[0], s.covered[0] = self.pool.level, self.balance, self.covered
+        s.covered_loans[0] = self.covered_loans
 
 
 class Originator:

@@ -29,6 +29,7 @@ from ipsim.engines.streams import BLOCK, Streams, block_sizes
 from ipsim.engines.vectorised import simulate_streams
 from ipsim.model import registry
 from ipsim.scenario.params import FrozenMap, Scenario
+from ipsim.study.pipeline import run
 
 __all__ = ["Coverage", "engine_coverage", "nominal", "BANDS"]
 
@@ -115,8 +116,6 @@ def engine_coverage(scenario: Scenario, histories: int, origin: int, ahead: int,
     bands : sequence of float
         Central bands scored.
     """
-    from ipsim.study.pipeline import run
-
     flows = [n for n, i in registry.indicators().items() if i.kind == "flow"]
     figures = {p.name for p in registry.baseline_params()}
     names = tuple(indicators or [n for n in flows if n in figures])
