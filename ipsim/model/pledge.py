@@ -188,6 +188,7 @@ def step(state, p: PledgeParameters, month: Month) -> dict[str, np.ndarray]:
     out_loans = state.loans * leave + n_new * (1.0 - stay)         # expected exits, loans
     out_ncov = state.covered_loans * leave + new_ncov * (1.0 - stay)  # covered ones
     out_cover = state.covered * leave + new_cover * (1.0 - stay)    # and their cover, yuan
+    out_balance = state.balance * leave + amount * (1.0 - stay)     # and their amount, yuan
     # A loan is covered whole or not at all, so the defaults are two Poisson counts: covered
     # ones, with the covered loans' share of the loans leaving the book, and the others; a
     # covered default costs its own loan's amount, so their cover is one Gamma sum of n
@@ -195,6 +196,8 @@ def step(state, p: PledgeParameters, month: Month) -> dict[str, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         f = np.where(out_loans > 0, np.clip(out_ncov / out_loans, 0.0, 1.0), 0.0)
         covered_loan = np.where(out_ncov > 0, out_cover / out_ncov, 0.0)
+        other_loan = np.where(out_loans > out_ncov, np.maximum(out_balance - out_cover, 0.0)
+                              / (out_loans - out_ncov), 0.0)
     expected = out_loans * hazard / exits
     n_covered = draws.poisson_from_normal(z[:, 3], expected * f)
     n_covered = np.minimum(n_covered, np.ceil(state.covered_loans + new_ncov))
@@ -202,13 +205,21 @@ def step(state, p: PledgeParameters, month: Month) -> dict[str, np.ndarray]:
     n_default = np.minimum(n_default, np.ceil(state.loans + n_new))
     n_covered = np.minimum(n_covered, n_default)
     lost = draws.gamma_from_normal(z[:, 4], n_covered * p.loan_shape, covered_loan / p.loan_shape)
-    loss = default_loss(p, np.minimum(lost, out_cover + state.covered))
-    state.pool = np.maximum(state.pool - loss, 0.0)
-    keep = 1.0 - leave
-    state.loans = state.loans * keep + n_new * stay
-    state.balance = state.balance * keep + amount * stay
-    state.covered_loans = state.covered_loans * keep + new_ncov * stay
-    state.covered = state.covered * keep + new_cover * stay
+    lost = np.minimum(lost, state.covered + new_cover)
+    state.pool = np.maximum(state.pool - default_loss(p, lost), 0.0)
+    # the book: repayments at their expected rate, the month's defaults as drawn (a loan
+    # that defaults leaves the book and cannot default again), so that the defaults of a
+    # few covered loans add up like theirs do, not like independent Poisson months
+    repaid = repay / exits
+    loans = state.loans + n_new - out_loans * repaid - n_default
+    balance = (state.balance + amount - out_balance * repaid - lost
+               - (n_default - n_covered) * other_loan)
+    state.loans = np.maximum(loans, 0.0)
+    state.balance = np.maximum(balance, 0.0)
+    state.covered_loans = np.clip(state.covered_loans + new_ncov - out_ncov * repaid
+                                  - n_covered, 0.0, state.loans)
+    state.covered = np.clip(state.covered + new_cover - out_cover * repaid - lost, 0.0,
+                            state.balance)
     state.pledge_leave = leave
     return {"pledge_projects": n_new, "pledge_amount": amount, "pledge_defaults": n_default}
 

@@ -91,14 +91,19 @@ class PatentCohorts:
 class LoanBook:
     """Pledge loans: approved loans arrive one by one (applications are a Poisson process
     with the month's rate, each approved with the month's share from the headroom when the
-    month opens: the approved ones are a Poisson process of rate x share), each gets its own
-    Gamma amount, and the pool covers them whole, in the order they come, while the month's
-    headroom covers the next one (the first that does not fit ends the month's cover). Every
-    loan has its own exponential life from the instant it is approved and ends in default
-    with probability ``hazard / (repay + hazard)``; a default of a covered loan takes its
-    covered loss from the pool (a :class:`simpy.Container`) at that instant, never more than
-    the pool holds. The book at the start is ``loans`` loans with Gamma amounts that add up to
-    its balance, which a starting pool covers the same way, in the order they were made."""
+    month opens: the approved ones are a Poisson process of rate x share), each with its own
+    Gamma amount and its own exponential life from the instant it is made, ending in default
+    with probability ``hazard / (repay + hazard)``.
+
+    The pool's cover (``docs/model.md``, "The pool's accounting"): at the close of each month
+    the bank registers the month's loans with the pool in the order it lists them (a random
+    order, unrelated to when they were made or their size), each covered whole while the
+    headroom left from the month's opening covers it; the first that does not fit ends the
+    month's cover. Cover runs from the loan's start: a default of a covered loan takes its
+    covered loss from the pool (a :class:`simpy.Container`) at that instant, or at the close
+    for one that failed before it was registered, never more than the pool holds. The book
+    at the start is ``loans`` loans with Gamma amounts that add up to its balance, which a
+    starting pool covers the same way."""
 
     def __init__(self, world, p, state):
         self.world, self.p, self.state = world, p, state
@@ -111,44 +116,56 @@ class LoanBook:
         self.exit_rate = repay + hazard
         self.default_share = hazard / (repay + hazard) if self.exit_rate > 0 else 0.0
         self.balance = self.covered = self.covered_loans = 0.0
+        self.made: list[_Loan] = []          # the month's loans, registered at its close
+        self.room = 0.0                      # the month's headroom, from its opening
 
     def start(self) -> None:
         """The book at month 0: ``loans`` loans whose Gamma amounts add up to the balance
-        (shares of a Dirichlet), covered whole in order within the starting pool's capacity;
+        (shares of a Dirichlet), registered at once against the starting pool's capacity;
         each has its own life."""
         s = self.state
         n = int(s.loans[0])
         sizes = np.array([self.loan_size() for _ in range(n)])
-        cover = self._cover(sizes * (float(s.balance[0]) / sizes.sum()),
-                            float(pledge.headroom(self.p, self.pool.level, 0.0)))
-        for amount, covered in cover:
-            self._book(amount, covered)
+        self.made = [self._book(float(x)) for x in sizes * (float(s.balance[0]) / sizes.sum())]
+        self.room = float(pledge.headroom(self.p, self.pool.level, 0.0))
+        self._register(order=False)
 
-    @staticmethod
-    def _cover(amounts, room: float):
-        """(amount, cover) of each loan in order: covered whole while ``room`` covers it; the
-        first that does not fit ends the cover."""
-        out, covering = [], room > 0.0
-        for amount in amounts:
-            covering = covering and amount <= room
-            if covering:
-                room -= amount
-            out.append((float(amount), float(amount) if covering else 0.0))
-        return out
-
-    def _book(self, amount: float, cover: float) -> None:
-        """A loan goes on the book; its life ends at an exponential time (one event)."""
+    def _book(self, amount: float) -> _Loan:
+        """A loan goes on the book, not yet covered; its life ends at an exponential time."""
+        loan = _Loan(amount)
         self.balance += amount
-        self.covered += cover
-        self.covered_loans += cover > 0.0
         if self.exit_rate > 0.0:
-            life = self.world.env.timeout(self.world.exponential() / self.exit_rate,
-                                          (amount, cover))
+            life = self.world.env.timeout(self.world.exponential() / self.exit_rate, loan)
             life.callbacks.append(self._loan_ends)
+        return loan
+
+    def _register(self, order: bool = True) -> None:
+        """Cover the loans made since the last registration, whole, in the bank's order (a
+        random permutation when ``order``), while ``room`` covers the next."""
+        loans, self.made = self.made, []
+        if order and len(loans) > 1:
+            loans = [loans[i] for i in self.world.rng.permutation(len(loans))]
+        room = self.room
+        for loan in loans:
+            if loan.amount > room:
+                break
+            room -= loan.amount
+            loan.cover = loan.amount
+            if loan.ended is None:
+                self.covered += loan.cover
+                self.covered_loans += 1
+            elif loan.ended == "default":
+                self._pay(loan.cover)
+
+    def _pay(self, cover: float) -> None:
+        """The pool pays its share of a covered loss, no more than it holds."""
+        loss = min(float(pledge.default_loss(self.p, cover)), self.pool.level)
+        if loss > 0.0:
+            self.pool.get(loss)
 
     def open(self, month: Month) -> dict[str, float]:
-        """Tranche payments into the pool; the bank's approval share for the month from the
-        headroom the pool leaves; the month's loans start arriving."""
+        """Tranche payments into the pool; the bank's approval share and the headroom for the
+        month; the month's loans start arriving."""
         p, state, m = self.p, self.state, month.month
         paid = float(month.spend["risk_pool"][0])
         if paid > 0.0:
@@ -157,14 +174,13 @@ class LoanBook:
                               month.shocks["pledge"])
         rate = float(pledge.demand(p, state.pledge_log[0],
                                    float(month.spend["interest_subsidy"][0])))
-        room = float(pledge.headroom(p, self.pool.level, self.covered))
-        share = float(pledge.approval_share(p, room, rate, self.mean_loan))
-        self.world.env.process(self.loans(m, rate * share, room))
+        self.room = float(pledge.headroom(p, self.pool.level, self.covered))
+        share = float(pledge.approval_share(p, self.room, rate, self.mean_loan))
+        self.world.env.process(self.loans(m, rate * share))
         return {}
 
-    def loans(self, m: int, rate: float, room: float):
-        """Approved loans of month ``m``: a Poisson process of ``rate`` a month; the pool
-        covers them whole, in the order they come, while ``room`` (yuan) covers the next."""
+    def loans(self, m: int, rate: float):
+        """Approved loans of month ``m``: a Poisson process of ``rate`` a month."""
         world = self.world
         env, flow = world.env, world.monthly
         if rate <= 0.0:
@@ -172,7 +188,6 @@ class LoanBook:
         mean_gap = 1.0 / rate
         scale = self.mean_loan / self.p.loan_shape
         exponential, loan_size = world.exponential, self.loan_size
-        covering = room > 0.0
         t = env.now
         while True:
             gap = exponential() * mean_gap
@@ -181,36 +196,43 @@ class LoanBook:
                 return
             yield env.timeout(gap)
             amount = loan_size() * scale
-            covering = covering and amount <= room
-            if covering:
-                room -= amount
             flow["pledge_projects"][m] += 1.0
             flow["pledge_amount"][m] += amount
-            self._book(amount, amount if covering else 0.0)
+            self.made.append(self._book(amount))
 
     def _loan_ends(self, event: simpy.Event) -> None:
         """A loan's life ends: repaid, or defaulted with probability ``hazard / (repay +
-        hazard)``; a default costs the pool its share of the covered loss (no more than the
-        pool holds)."""
-        world = self.world
-        amount, cover = event.value
-        self.balance -= amount
-        self.covered -= cover
-        self.covered_loans -= cover > 0.0
+        hazard)``; a covered default costs the pool its share of the loss."""
+        world, loan = self.world, event.value
+        self.balance -= loan.amount
+        if loan.cover > 0.0:
+            self.covered -= loan.cover
+            self.covered_loans -= 1
         now = world.env.now
-        if world.uniform() < self.default_share and now < world.H:
+        default = world.uniform() < self.default_share
+        loan.ended = "default" if default else "repaid"
+        if default and now < world.H:
             world.monthly["pledge_defaults"][int(now) + 1] += 1.0
-            if cover <= 0.0:
-                return
-            loss = min(float(pledge.default_loss(self.p, cover)), self.pool.level)
-            if loss > 0.0:
-                self.pool.get(loss)
+            if loan.cover > 0.0:
+                self._pay(loan.cover)
 
     def sync(self) -> None:
-        """The pool balance and the book (the gate and the year-end record read them)."""
+        """At a month's close: register the month's loans; then the pool balance and the
+        book (the gate and the year-end record read them)."""
+        if self.made:
+            self._register()
         s = self.state
         s.pool[0], s.balance[0], s.covered[0] = self.pool.level, self.balance, self.covered
         s.covered_loans[0] = self.covered_loans
+
+
+class _Loan:
+    """One pledge loan: its amount, its cover (0 until registered) and how it ended."""
+
+    __slots__ = ("amount", "cover", "ended")
+
+    def __init__(self, amount: float):
+        self.amount, self.cover, self.ended = amount, 0.0, None
 
 
 class Originator:
