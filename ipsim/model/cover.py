@@ -44,8 +44,10 @@ def _roots(k: int) -> tuple[np.ndarray, np.ndarray]:
     return w, c
 
 
-def expected_cover(n, total, room, shape: int) -> tuple[np.ndarray, np.ndarray]:
-    """Expected number and amount of ``n`` loans covered whole, in order, within ``room``.
+def expected_cover(n, total, room, shape: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected number, amount and sum of squared amounts of ``n`` loans covered whole, in
+    order, within ``room``.
 
     Parameters
     ----------
@@ -60,9 +62,12 @@ def expected_cover(n, total, room, shape: int) -> tuple[np.ndarray, np.ndarray]:
 
     Returns
     -------
-    count, amount : numpy.ndarray
-        ``E[K | n, total]`` and ``E[S_K | n, total]`` (see the module docstring): ``n`` and
-        ``total`` where everything fits, 0 where there is no room.
+    count, amount, square : numpy.ndarray
+        ``E[K]``, ``E[S_K]`` and ``E[sum_(j<=K) X_j^2]`` given ``n`` and ``total`` (see the
+        module docstring; a covered loan is ``k`` of the ``M + 1`` spacings of ``M`` uniform
+        points on ``[0, R]``, so ``E[X_j^2 | M] = R^2 k (k+1) / ((M+1)(M+2))``); ``n``,
+        ``total`` and ``total^2 (k+1) / (n k + 1)`` where everything fits, 0 where there is
+        no room.
     """
     k = int(shape)
     if not (k == shape and 1 <= k <= MAX_SHAPE):
@@ -72,21 +77,35 @@ def expected_cover(n, total, room, shape: int) -> tuple[np.ndarray, np.ndarray]:
     partial = ~fits & (room > 0) & (n > 0)
     p = np.where(partial, room / np.where(partial, total, 1.0), 0.5)
     big_n = np.where(partial, n * k - 1.0, 0.0)
+    q = 1.0 - p
     log_q = np.log1p(-p)
-    # E[1 / (M + 1)], written to keep its precision when p is small
-    inv = -np.expm1((big_n + 1.0) * log_q) / ((big_n + 1.0) * p)
-    rem = np.full(p.shape, (k - 1) / 2.0)              # E[M mod k]: the root w = 1
-    rem_inv = (k - 1) / 2.0 * inv                      # E[(M mod k) / (M + 1)]
+    # E[1 / (M + 1)] and E[1 / (M + 2)], written to keep their precision when p is small
+    inv1 = -np.expm1((big_n + 1.0) * log_q) / ((big_n + 1.0) * p)
+    inv2 = (-np.expm1((big_n + 2.0) * log_q) / (big_n + 2.0)
+            + q * np.expm1((big_n + 1.0) * log_q) / (big_n + 1.0)) / (p * p)
+    c0 = (k - 1) / 2.0                                  # the root w = 1 of E[(M mod k) ...]
+    rem, rem1, rem2 = np.full(p.shape, c0), c0 * inv1, c0 * (inv1 - inv2)
     if k > 1:
         w, c = _roots(k)
-        base = (1.0 - p)[..., None] + p[..., None] * w          # q + p w
-        phi = base ** big_n[..., None]
-        q_n1 = np.exp((big_n + 1.0) * log_q)[..., None]
-        psi = (base * phi - q_n1) / ((big_n + 1.0)[..., None] * p[..., None] * w)
+        x = p[..., None] * w                            # p w
+        base = q[..., None] + x                         # q + p w
+        nn = big_n[..., None]
+        phi = base ** nn                                # E[w^M]
+        q1, q2 = q[..., None] ** (nn + 1.0), q[..., None] ** (nn + 2.0)
+        psi1 = (base * phi - q1) / ((nn + 1.0) * x)     # E[w^M / (M + 1)]
+        psi2 = ((base * base * phi - q2) / (nn + 2.0)
+                - q[..., None] * (base * phi - q1) / (nn + 1.0)) / (x * x)  # E[w^M / (M+2)]
         rem = rem + (phi @ c).real / k
-        rem_inv = rem_inv + (psi @ c).real / k
-    count = (big_n * p - rem) / k
-    amount = room * (1.0 - inv - rem_inv)
+        rem1 = rem1 + (psi1 @ c).real / k
+        rem2 = rem2 + ((psi1 - psi2) @ c).real / k
+    count = (big_n * p - rem) / k                                  # E[floor(M/k)]
+    amount = room * (1.0 - inv1 - rem1)                            # R k E[floor(M/k)/(M+1)]
+    per = (2.0 * inv2 - inv1) - rem2               # k E[floor(M/k) / ((M+1)(M+2))]
+    square = room * room * (k + 1.0) * per
     count = np.where(fits, n, np.where(partial, np.maximum(count, 0.0), 0.0))
     amount = np.where(fits, total, np.where(partial, np.clip(amount, 0.0, room), 0.0))
-    return count, amount
+    with np.errstate(divide="ignore", invalid="ignore"):
+        whole = total * total * (k + 1.0) / (n * k + 1.0)
+    square = np.where(fits, np.where(n > 0, whole, 0.0),
+                      np.where(partial, np.clip(square, 0.0, room * amount), 0.0))
+    return count, amount, square

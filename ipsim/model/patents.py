@@ -10,16 +10,16 @@ in the thousands a month, so grants are their expected value; the randomness is 
 filings. Patents in force lapse at ``lapse_rate`` a year:
 ``stock_m = stock_{m-1} (1 - lapse)^(1/12) + grants_m``.
 
-Before the period, filings follow the path's own random walk backwards from month 0, drawn
-given the year-0 total (:func:`ipsim.model.growth.start_log_levels`), all on the ordinary
-track; year 0's grants (the baseline column) are their lag-weighted sum. The lag distribution is shared by all paths (its parameters cannot be uncertain),
-which keeps the convolution one weighted row sum.
+Before the period, filings follow the path's own random walk backwards from month 0, drawn given the
+year-0 total (:func:`ipsim.model.growth.start_log_levels`), all on the ordinary track; year 0's
+grants (the baseline column) are their lag-weighted sum. The lag distribution is shared by all paths
+(its parameters cannot be uncertain), which keeps the convolution one weighted row sum.
 
-Owns ``apps_log`` (log monthly filings), ``filed`` and ``filed_fast`` (paths, MAX_LAG) ring
-buffers of filings by track (the slot of month ``m`` is ``m % MAX_LAG``; months
-``-MAX_LAG+1..0`` are filled by the back-projection), ``stock`` (patents in force) and
-``grants_year0`` (the grants of year 0 from those filings, the baseline column). The lag pmfs are shared by
-every path and derive from fixed parameters: :func:`kernels` computes them once.
+Owns ``apps_log`` (log monthly filings), ``filed`` and ``filed_fast`` (paths, MAX_LAG) ring buffers
+of filings by track (the slot of month ``m`` is ``m % MAX_LAG``; months ``-MAX_LAG+1..0`` are filled
+by the back-projection), ``stock`` (patents in force) and ``grants_year0`` (the grants of year 0
+from those filings, the baseline column). The lag pmfs are shared by every path and derive from
+fixed parameters: :func:`kernels` computes them once.
 """
 
 from __future__ import annotations

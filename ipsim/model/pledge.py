@@ -34,6 +34,7 @@ which securitised assets follow).
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
 
 from ipsim.model import cover, draws, growth
 from ipsim.model.indicators import Indicator
@@ -77,7 +78,7 @@ PARAMS: tuple[Param, ...] = (
 )
 FIXED = ("loan_shape",)
 """Parameters that must be numbers, not distributions (shared by every path)."""
-DRAWS = 5  # approvals, amounts, uncovered defaults, covered defaults, their loss
+DRAWS = 7  # approvals, amounts, other and covered defaults, their loss, cover, repaid
 
 PledgeParameters = parameters_class("pledge", PARAMS, __name__)
 
@@ -117,6 +118,17 @@ def default_loss(p, covered):
     return covered * (1.0 - p.recovery_rate) * p.loss_share
 
 
+def _whole(count, amount, square, z):
+    """A whole number of covered loans with mean ``count`` (rounded up with the probability
+    of its fraction, ``Phi(z) < count - floor(count)``), and their amount and sum of squared
+    amounts scaled to it: all exact in expectation."""
+    whole = np.floor(count)
+    n = whole + (special.ndtr(z) < count - whole)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(count > 0, n / count, 0.0)
+    return n, amount * scale, square * scale
+
+
 def book(p, baseline, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The loan book at the start: a term's worth of the baseline year's lending, as a whole
     number of loans (at least 1) and their balance (yuan), ``(n,)`` each."""
@@ -141,8 +153,8 @@ def init(state, p: PledgeParameters, start: Start) -> None:
     state.mean_loan = (baseline["pledge_amount"] / count
                        / growth.count_rate_factor(count * p.loan_shape, z[:, 1]))
     state.loans, state.balance = book(p, baseline, state.n)
-    state.covered_loans, state.covered = cover.expected_cover(
-        state.loans, state.balance, p.lending_multiple * state.pool, p.loan_shape)
+    state.covered_loans, state.covered, state.covered_sq = _whole(*cover.expected_cover(
+        state.loans, state.balance, p.lending_multiple * state.pool, p.loan_shape), z[:, 2])
     state.pledge_leave = np.zeros(state.n)
 
 
@@ -182,44 +194,53 @@ def step(state, p: PledgeParameters, month: Month) -> dict[str, np.ndarray]:
     exits = repay + hazard
     leave = -np.expm1(-exits)
     stay = leave / exits
-    # cover: whole loans, in the order made, while the month's room covers the next one
-    # (ipsim.model.cover: the expected number and amount given the month's loans)
-    new_ncov, new_cover = cover.expected_cover(n_new, amount, room, p.loan_shape)
+    # cover: the month's loans registered at its close, whole, in the bank's order, while
+    # the month's room covers the next (ipsim.model.cover: the expected number and amount);
+    # the covered book is a whole number of loans: the month's count is that expectation
+    # rounded at random (up with the probability of its fraction), its amount scaled to it
+    new_ncov, new_cover, new_sq = _whole(
+        *cover.expected_cover(n_new, amount, room, p.loan_shape), z[:, 5])
     out_loans = state.loans * leave + n_new * (1.0 - stay)         # expected exits, loans
     out_ncov = state.covered_loans * leave + new_ncov * (1.0 - stay)  # covered ones
     out_cover = state.covered * leave + new_cover * (1.0 - stay)    # and their cover, yuan
+    out_sq = state.covered_sq * leave + new_sq * (1.0 - stay)       # its squares, yuan^2
     out_balance = state.balance * leave + amount * (1.0 - stay)     # and their amount, yuan
-    # A loan is covered whole or not at all, so the defaults are two Poisson counts: covered
-    # ones, with the covered loans' share of the loans leaving the book, and the others; a
-    # covered default costs its own loan's amount, so their cover is one Gamma sum of n
-    # covered loans (shape n k, mean the covered loans' mean amount).
     with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.where(out_loans > 0, np.clip(out_ncov / out_loans, 0.0, 1.0), 0.0)
         covered_loan = np.where(out_ncov > 0, out_cover / out_ncov, 0.0)
+        covered_sq = np.where(out_ncov > 0, out_sq / out_ncov, 0.0)   # E[cover^2] a loan
+        # the cover of a covered default: a gamma with the covered loans' mean and spread
+        spread = np.maximum(covered_sq - covered_loan ** 2, 1e-9 * covered_loan ** 2)
+        lost_shape = np.where(covered_loan > 0, np.minimum(covered_loan ** 2 / spread, 1e6),
+                              1.0)
         other_loan = np.where(out_loans > out_ncov, np.maximum(out_balance - out_cover, 0.0)
                               / (out_loans - out_ncov), 0.0)
-    expected = out_loans * hazard / exits
-    n_covered = draws.poisson_from_normal(z[:, 3], expected * f)
-    n_covered = np.minimum(n_covered, np.ceil(state.covered_loans + new_ncov))
-    n_default = n_covered + draws.poisson_from_normal(z[:, 2], expected * (1.0 - f))
-    n_default = np.minimum(n_default, np.ceil(state.loans + n_new))
-    n_covered = np.minimum(n_covered, n_default)
-    lost = draws.gamma_from_normal(z[:, 4], n_covered * p.loan_shape, covered_loan / p.loan_shape)
+    # covered loans leave as drawn (defaults, then repayments; whole loans, at most those
+    # there are); the others' defaults are a Poisson count, their repayments expected
+    on_book = state.covered_loans + new_ncov
+    n_covered = np.minimum(draws.poisson_from_normal(z[:, 3], out_ncov * hazard / exits), on_book)
+    n_repaid = np.minimum(draws.poisson_from_normal(z[:, 6], out_ncov * repay / exits),
+                          on_book - n_covered)
+    others = np.maximum(out_loans - out_ncov, 0.0)
+    n_other = draws.poisson_from_normal(z[:, 2], others * hazard / exits)
+    n_other = np.minimum(n_other, np.maximum(np.ceil(state.loans + n_new - on_book), 0.0))
+    n_default = n_covered + n_other
+    lost = draws.gamma_from_normal(z[:, 4], n_covered * lost_shape, covered_loan / lost_shape)
     lost = np.minimum(lost, state.covered + new_cover)
     state.pool = np.maximum(state.pool - default_loss(p, lost), 0.0)
-    # the book: repayments at their expected rate, the month's defaults as drawn (a loan
-    # that defaults leaves the book and cannot default again), so that the defaults of a
-    # few covered loans add up like theirs do, not like independent Poisson months
+    # the book: a loan that defaults leaves it and cannot default again
     repaid = repay / exits
-    loans = state.loans + n_new - out_loans * repaid - n_default
-    balance = (state.balance + amount - out_balance * repaid - lost
-               - (n_default - n_covered) * other_loan)
-    state.loans = np.maximum(loans, 0.0)
-    state.balance = np.maximum(balance, 0.0)
-    state.covered_loans = np.clip(state.covered_loans + new_ncov - out_ncov * repaid
-                                  - n_covered, 0.0, state.loans)
-    state.covered = np.clip(state.covered + new_cover - out_cover * repaid - lost, 0.0,
-                            state.balance)
+    covered_loans = on_book - n_covered - n_repaid
+    covered = np.where(covered_loans > 0, np.maximum(
+        state.covered + new_cover - lost - n_repaid * covered_loan, 0.0), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):   # at least covered^2 / loans
+        least = np.where(covered_loans > 0, covered ** 2 / covered_loans, 0.0)
+    state.covered_sq = np.where(covered_loans > 0, np.maximum(
+        state.covered_sq + new_sq - (n_covered + n_repaid) * covered_sq, least), 0.0)
+    state.loans = np.maximum(state.loans + n_new - others * repaid - n_repaid - n_default,
+                             covered_loans)
+    state.balance = np.maximum(state.balance + amount - (out_balance - out_cover) * repaid
+                               - n_repaid * covered_loan - lost - n_other * other_loan, covered)
+    state.covered_loans, state.covered = covered_loans, covered
     state.pledge_leave = leave
     return {"pledge_projects": n_new, "pledge_amount": amount, "pledge_defaults": n_default}
 
@@ -248,8 +269,8 @@ MECHANISM = Mechanism(
                   "when a tranche arrives)", capital=True),
             Lever("interest_subsidy", "interest subsidies on pledge loans")),
     series=(Series("pledge", 0.6, "pledge"),), shocks=("pledge",), draws=DRAWS,
-    start_draws=2,
+    start_draws=3,
     owns=("pool", "pledge_log", "mean_loan", "loans", "balance", "covered_loans", "covered",
-          "pledge_leave"),
+          "covered_sq", "pledge_leave"),
     stocks={"risk_pool": "pool"},
 )

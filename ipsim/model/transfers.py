@@ -4,11 +4,11 @@ The monthly number of deals is Poisson with mean
 
 ``lam_m = x_m * (stock_m / stock_0)^eta * (1 + u * s / (s + h))``
 
-where ``x_m`` is the market trend with shocks (:mod:`ipsim.model.growth`; month 0's level
-drawn given the baseline annual count), ``eta`` the elasticity to the invention-patent stock, and the last
-factor the uplift bought by spending ``s`` (yuan/yr, annualised) on transfer subsidies and
-operation platforms: at most ``u`` (``max_uplift``), half of it at ``h`` (``half_spend``).
-The monthly shock makes the counts over-dispersed (Poisson-lognormal).
+where ``x_m`` is the market trend with shocks (:mod:`ipsim.model.growth`; month 0's level drawn
+given the baseline annual count), ``eta`` the elasticity to the invention-patent stock, and the
+last factor the uplift bought by spending ``s`` (yuan/yr, annualised) on transfer subsidies and
+operation platforms: at most ``u`` (``max_uplift``), half of it at ``h`` (``half_spend``). The
+monthly shock makes the counts over-dispersed (Poisson-lognormal).
 
 Owns ``transfers_log`` (log of the monthly trend level with shocks, deals/month),
 ``transfers_log0`` (its month-0 value), ``transfers_stock0`` (the patent stock at month 0) and

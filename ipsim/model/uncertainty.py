@@ -84,10 +84,11 @@ def normal_correlation(rank: np.ndarray | float) -> np.ndarray:
 def copula_factor(r: np.ndarray, tol: float = 1e-10) -> tuple[np.ndarray, int]:
     """Lower-triangular ``L`` with ``L L' = r`` for a positive semi-definite ``r``.
 
-    The Cholesky recursion, row by row in the given order, with a pivot that rounds to zero
-    (a row that is a combination of the rows before it, e.g. a correlation of 1) giving a
-    zero column instead of failing (a later row must then be consistent with it): row ``i`` of ``L`` depends only on rows ``0..i`` of
-    ``r``, so a variable's correlated score depends on its own score and those before it.
+    The Cholesky recursion, row by row in the given order, with a pivot that rounds to zero (a
+    row that is a combination of the rows before it, e.g. a correlation of 1) giving a zero
+    column instead of failing (a later row must then be consistent with it): row ``i`` of
+    ``L`` depends only on rows ``0..i`` of ``r``, so a variable's correlated score depends
+    on its own score and those before it.
 
     Returns
     -------

@@ -160,8 +160,9 @@ def uncovered(data: Mapping, sources: tuple[Source, ...]) -> list[str]:
     """Key paths of figures ``data`` sets with no provenance entry.
 
     A figure is every key under ``baseline:``, ``shocks:`` and ``correlations:``, every
-    parameter under ``parameters:`` and ``policy.budget``; an entry covers it if it names the key itself or
-    a key inside it (``parameters.pledge.growth.sd`` covers ``parameters.pledge.growth``).
+    parameter under ``parameters:`` and ``policy.budget``; an entry covers it if it names
+    the key itself or a key inside it (``parameters.pledge.growth.sd`` covers
+    ``parameters.pledge.growth``).
     """
     wanted = [f"baseline.{k}" for k in data.get("baseline") or {}]
     wanted += [f"shocks.{k}" for k in data.get("shocks") or {}]

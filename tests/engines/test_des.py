@@ -5,8 +5,10 @@ The agreement tests (marked ``slow``) run both engines on four regimes, the DES 
 samples are independent), and require
 
 * every target's attainment probability (and the joint one, and the mid-term release) to
-  agree within the combined 99 % interval of two independent binomial proportions,
-  ``|p1 - p2| <= z_0.995 sqrt(p1 (1 - p1) / n1 + p2 (1 - p2) / n2)``;
+  agree by the two-proportion z-test at 1 %, ``|p1 - p2| <= z_0.995 sqrt(p (1 - p) (1 / n1 +
+  1 / n2))`` with ``p`` the pooled proportion (the variance under equal proportions: the
+  variance of each sample's own estimate understates it for the joint target's proportions
+  of a few per thousand);
 * every indicator's year-3 distribution to pass a two-sample Kolmogorov-Smirnov test
   (:func:`scipy.stats.ks_2samp`) at the family-wise level ``KS_LEVEL`` per regime,
   Bonferroni-corrected: ``KS_LEVEL / number of indicators`` per indicator.
@@ -118,13 +120,14 @@ def _columns(regime: str, engine: str) -> dict[str, np.ndarray]:
 @pytest.mark.slow
 @pytest.mark.parametrize("regime", REGIMES)
 def test_attainment_agrees(regime):
-    """Each target's P(met), all at once and the mid-term release agree within the combined
-    99 % interval of two independent proportions."""
+    """Each target's P(met), all at once and the mid-term release agree by the pooled
+    two-proportion z-test at 1 %."""
     d, v = _columns(regime, "des"), _columns(regime, "vectorised")
     bad = []
     for name in d:
         p1, p2 = d[name].mean(), v[name].mean()
-        bound = Z99 * np.sqrt(p1 * (1 - p1) / N_DES + p2 * (1 - p2) / N_VEC)
+        pooled = (d[name].sum() + v[name].sum()) / (N_DES + N_VEC)
+        bound = Z99 * np.sqrt(pooled * (1 - pooled) * (1 / N_DES + 1 / N_VEC))
         if abs(p1 - p2) > bound:
             bad.append(f"{name}: des {p1:.4f} vectorised {p2:.4f}, |diff| {abs(p1 - p2):.4f} "
                        f"> {bound:.4f}")

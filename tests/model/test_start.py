@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ipsim.study.coverage import engine_coverage, nominal
 from ipsim.model import growth
 from ipsim.scenario.params import FrozenMap
 from ipsim.scenario.validate import load_scenario
+from ipsim.study.coverage import engine_coverage, nominal
 from ipsim.study.pipeline import run
 from tests.conftest import ROOT
 
