@@ -33,6 +33,8 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/compare_bench.py
 	$(BIN)/python bench/sweep_bench.py
 	$(BIN)/python bench/sensitivity_bench.py
+	$(BIN)/python bench/drivers_bench.py
+	$(BIN)/python bench/optimise_bench.py
 	$(BIN)/python bench/coverage_bench.py --trend
 
 lint: $(VENV)/.dev-installed

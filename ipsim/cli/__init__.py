@@ -1,5 +1,6 @@
-"""Command line: ``ipsim run``, ``compare``, ``sweep``, ``sensitivity``, ``calibrate``,
-``backtest``, ``validate`` and ``schema``; the only place with argv and exit codes.
+"""Command line: ``ipsim run``, ``compare``, ``sweep``, ``sensitivity``, ``drivers``,
+``calibrate``, ``backtest``, ``optimise``, ``goal``, ``validate`` and ``schema``; the only place
+with argv and exit codes.
 
 One module per command (:mod:`ipsim.cli.run`, :mod:`ipsim.cli.compare`, ...), each with an
 ``add_parser`` and a ``main(args, arm)``; :data:`COMMANDS` maps a command's name to its
@@ -15,7 +16,18 @@ import sys
 from collections.abc import Callable
 
 from ipsim import __version__
-from ipsim.cli import backtest, calibrate, compare, run, scenario, sensitivity, sweep
+from ipsim.cli import (
+    backtest,
+    calibrate,
+    compare,
+    drivers,
+    goal,
+    optimise,
+    run,
+    scenario,
+    sensitivity,
+    sweep,
+)
 from ipsim.cli.options import Parser, flag_of
 from ipsim.cli.signals import Signals, Terminated
 from ipsim.errors import ArgumentError, IpsimError, ModelError, ScenarioErrors, UsageError
@@ -27,10 +39,13 @@ COMMANDS: dict[str, Callable[..., int]] = {
     "compare": compare.main,
     "sweep": sweep.main,
     "sensitivity": sensitivity.main,
+    "drivers": drivers.main,
     "validate": scenario.validate,
     "schema": scenario.schema,
     "calibrate": calibrate.main,
     "backtest": backtest.main,
+    "optimise": optimise.main,
+    "goal": goal.main,
 }
 """Command name -> ``main(args, arm)`` returning the exit status."""
 
@@ -44,9 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_parser(sub)
     sweep.add_parser(sub)
     sensitivity.add_parser(sub)
+    drivers.add_parser(sub)
     scenario.add_parsers(sub)
     calibrate.add_parser(sub)
     backtest.add_parser(sub)
+    optimise.add_parser(sub)
+    goal.add_parser(sub)
     return parser
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ipsim.cli.options import add_run_options, check_engine, load_plots, simulated
+from ipsim.cli.drivers import add_drivers_options
+from ipsim.cli.options import (
+    add_run_options,
+    check_engine,
+    load_plots,
+    print_precision,
+    simulated,
+)
 
 __all__ = ["add_parser", "main"]
 
@@ -14,6 +21,10 @@ def add_parser(sub) -> None:
     p = sub.add_parser("run", help="simulate a scenario and write tables and plots")
     p.add_argument("scenario", help="scenario YAML file, or a variant file naming its base: "
                    "(e.g. written by ipsim calibrate)")
+    p.add_argument("--drivers", action="store_true",
+                   help="also find what drives failure from this run's kept paths "
+                   "(written to <out>/drivers/; see ipsim drivers)")
+    add_drivers_options(p)
     add_run_options(p, out_help="output folder (default results/<name>/)")
 
 
@@ -41,9 +52,20 @@ def main(args, arm: Callable[[], None]) -> int:
     seed = scenario.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("results") / scenario.name
     check_out(out, kept=KEPT_INSIDE)
-    result = simulated(args, arm, lambda **o: api.run(scenario, seed=seed, **o))
+    if args.drivers:
+        from ipsim.cli.drivers import check_drivers
+
+        check_drivers(scenario, out / "drivers")
+    keep = min(args.keep_paths, args.paths)
+    result = simulated(args, arm, lambda **o: api.run(scenario, seed=seed, keep_paths=keep,
+                                                      **o))
     summary = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         print_table(summary)
+        print_precision(summary)
         print(f"results written to {out}/")
+    if args.drivers:
+        from ipsim.cli.drivers import write_and_print
+
+        write_and_print(result, out / "drivers", args, arm)
     return 0

@@ -70,8 +70,8 @@ def morris_chart(labels: list[str], mu_star: np.ndarray, conf: np.ndarray, sigma
 
 
 def tornado_chart(base: float, labels: list[str], p_low: np.ndarray, p_high: np.ndarray,
-                  value_labels: list[str], title: str, subtitle: str):
-    """Tornado: P(all targets) with one parameter at its 5th and 95th percentile.
+                  value_labels: list[str], title: str, subtitle: str, what: str = "all targets"):
+    """Tornado: P(``what``) with one parameter at its 5th and 95th percentile.
 
     Bars run from ``base`` (every parameter at its median) to each end; the widest swing is
     on top; ``value_labels`` name each parameter's two values.
@@ -88,7 +88,7 @@ def tornado_chart(base: float, labels: list[str], p_low: np.ndarray, p_high: np.
     ax.axvline(base * 100, color="black", lw=0.8)
     for yi, i in zip(y, order, strict=True):
         ax.text(max(lo[yi], hi[yi]) + 0.5, yi, value_labels[i], va="center", fontsize=7)
-    _frame(ax, [labels[i] for i in order], f"probability of meeting all targets (%); median "
+    _frame(ax, [labels[i] for i in order], f"probability of meeting {what} (%); median "
            f"set: {base:.1%}", title, subtitle)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8,
               frameon=False)
