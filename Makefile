@@ -39,6 +39,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/sensitivity_bench.py
 	$(BIN)/python bench/drivers_bench.py
 	$(BIN)/python bench/optimise_bench.py
+	$(BIN)/python bench/coverage_bench.py --trend
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check ipsim tests bench

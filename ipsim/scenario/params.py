@@ -167,11 +167,13 @@ class Scenario:
 
     ``parameters`` maps a mechanism section to its parameters, each a number or a
     :class:`Distribution`; every parameter of every mechanism is present (defaults filled).
-    ``provenance`` holds the file's :class:`ipsim.scenario.provenance.Source` entries (it
-    does not change the model). ``raw`` and ``marks`` are the data it was validated from and
-    their line marks (:mod:`ipsim.scenario.yaml_loader`), kept so that a variant or a sweep
-    point can be built from it with overrides and errors still point at lines; treat them as
-    read-only.
+    ``correlations`` maps a pair of uncertain parameters ``("section.name",
+    "section.name")`` (in the copula's order, :func:`ipsim.scenario.correlations.order`) to
+    their rank correlation; a pair not in it is uncorrelated. ``provenance`` holds the
+    file's :class:`ipsim.scenario.provenance.Source` entries (it does not change the model).
+    ``raw`` and ``marks`` are the data it was validated from and their line marks
+    (:mod:`ipsim.scenario.yaml_loader`), kept so that a variant or a sweep point can be
+    built from it with overrides and errors still point at lines; treat them as read-only.
     """
 
     name: str
@@ -183,6 +185,7 @@ class Scenario:
     parameters: Mapping[str, Mapping[str, float | Distribution]]
     policy: Policy
     targets: tuple[Target, ...]
+    correlations: Mapping[tuple[str, str], float] = field(default_factory=lambda: FrozenMap())
     provenance: tuple = ()
     file: str = ""
     text: str = field(default="", repr=False)

@@ -55,7 +55,8 @@ class Field:
     ``kind`` is one of ``str``, ``int``, ``number``, ``bool``, ``choice`` (one of
     ``choices``), ``ids`` (list of names), ``map`` (``fields``), ``list`` (of ``map`` items
     with ``fields``), ``shares`` (names in ``choices`` -> fractions summing to at most 1),
-    ``params`` (a parameter section), ``baseline``. ``low`` and ``high`` are inclusive
+    ``params`` (a parameter section), ``baseline``, ``correlations`` (pairs of parameters ->
+    rank correlations). ``low`` and ``high`` are inclusive
     bounds, except that ``low_open`` excludes ``low`` (``> 0`` for amounts that must be
     positive). A ``list`` holds at least ``min_items`` items.
     """
@@ -144,6 +145,8 @@ def top() -> tuple[Field, ...]:
               "distribution drawn once per path", default={}),
         Field("shocks", "params", "loadings of each series' monthly shock on the common "
               "economic factor", default={}),
+        Field("correlations", "correlations", "rank correlations between uncertain "
+              "parameters, `a ~ b: rho` (see below)", default={}),
         Field("policy", "map", "how the funds arrive and are spent", True,
               fields=policy_fields()),
         Field("targets", "list", "the programme's targets", True, fields=target_fields()),

@@ -18,7 +18,7 @@ import numpy as np
 from ipsim.errors import ScenarioError, ScenarioErrors, did_you_mean
 from ipsim.model import measures, registry
 from ipsim.model.spec import Param
-from ipsim.scenario import provenance, schema
+from ipsim.scenario import correlations, provenance, schema
 from ipsim.scenario.params import (
     DISTRIBUTIONS,
     Distribution,
@@ -170,7 +170,7 @@ class _Checker:
                 if f.name == "shocks":
                     return self.params(value, path, schema.shock_params())
                 return self.sections(value, path)
-            case "variants" | "provenance":  # checked by their own modules
+            case "variants" | "provenance" | "correlations":  # checked by their own modules
                 return value
         raise AssertionError(f.kind)  # pragma: no cover
 
@@ -208,7 +208,8 @@ class _Checker:
                 if isinstance(raw, Mapping):
                     self.error(where, "must be a number here (a distribution is not allowed)")
                     continue
-                out[p.name] = self.number(raw, where, p.low, p.high, unit=p.unit)
+                out[p.name] = self.number(raw, where, p.low, p.high, integer=p.integer,
+                                          unit=p.unit)
         return out
 
     def distribution(self, raw: Mapping, path: tuple, p: Param) -> Distribution | None:
@@ -409,6 +410,9 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
     if top is not None:
         _cross_checks(c, top)
         top["provenance"] = provenance.check(c, top["provenance"], ("provenance",), data)
+        top["correlations"] = correlations.check(
+            c, top["correlations"], ("correlations",),
+            {**(top["parameters"] or {}), "shocks": top["shocks"] or {}})
     if c.errors or top is None:
         raise ScenarioErrors(c.errors)
     policy = top["policy"]
@@ -429,6 +433,7 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
         targets=tuple(Target(**{**t, "label": _default_text(t.get("label")) or t["id"],
                                 "labels": _languages(t.get("label"))})
                       for t in top["targets"]),
+        correlations=top["correlations"],
         provenance=top["provenance"], file=file, text=text, raw=copy.deepcopy(dict(data)),
         marks=marks)
 
