@@ -33,6 +33,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/compare_bench.py
 	$(BIN)/python bench/sweep_bench.py
 	$(BIN)/python bench/sensitivity_bench.py
+	$(BIN)/python bench/optimise_bench.py
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check ipsim tests bench

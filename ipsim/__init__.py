@@ -11,6 +11,9 @@ API (``docs/api.md``; every name below is :mod:`ipsim.api`'s)::
     c = ipsim.compare(s)           # the file's variants, paired on common random numbers
     w = ipsim.sweep(s, {"policy.allocation.risk_pool": [0.1, 0.2, 0.3]},
                     balance=["interest_subsidy"])
+    o = ipsim.optimise(s)          # the allocation with the best odds, verified
+    g = ipsim.goal(s, "pledge_amount", 0.8, "policy.allocation.risk_pool")
+    r.commit()                     # the levels each target meets with 50/80/90 % odds
 
 The names are imported from :mod:`ipsim.api` when first used, so that importing one layer
 (``ipsim.model``, say) does not load the others.
@@ -23,8 +26,9 @@ import importlib
 __version__ = "0.2.0"
 
 __all__ = ["__version__", "load", "load_runnable", "with_overrides", "variants", "run",
-           "compare", "sweep", "sweep_points", "RunResult", "TargetResult", "ComparisonResult",
-           "SweepResult", "Proportion", "Scenario", "Target", "IndicatorPaths"]
+           "compare", "sweep", "sweep_points", "optimise", "goal", "RunResult", "TargetResult",
+           "ComparisonResult", "SweepResult", "OptimiseResult", "GoalResult", "CommitLevel",
+           "Proportion", "Scenario", "Target", "IndicatorPaths"]
 
 
 def __getattr__(name: str):

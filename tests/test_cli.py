@@ -51,9 +51,10 @@ def cli_run(tmp_path_factory):
 
 
 def test_run_writes_every_file(cli_run):
-    """Exit 0; summary.json, both CSVs, the attainment chart, one fan chart per growth
-    indicator and one of the running total per cumulative target, as PNG and SVG, and
-    nothing else."""
+    """Exit 0; summary.json, the CSVs (attainment, indicators, commit levels, exceedance
+    curves), the attainment chart, one fan chart per growth indicator and one of the running
+    total per cumulative target, one commit chart per target, as PNG and SVG, and nothing
+    else."""
     rc, out, summary = cli_run
     assert rc == 0
     growth = _growth_indicators(summary)
@@ -61,9 +62,10 @@ def test_run_writes_every_file(cli_run):
     cumulative = sorted({t["indicator"] for t in summary["targets"]
                          if t["measure"] == "cumulative"})
     stems = ["attainment", *[f"fan_{name}" for name in growth],
-             *[f"fan_{name}_cumulative" for name in cumulative]]
-    expected = {"summary.json", "attainment.csv", "indicators.csv",
-                *[f"{s}.{ext}" for s in stems for ext in ("png", "svg")]}
+             *[f"fan_{name}_cumulative" for name in cumulative],
+             *[f"commit_{t['id']}" for t in summary["targets"]]]
+    expected = {"summary.json", "attainment.csv", "indicators.csv", "commit.csv",
+                "exceedance.csv", *[f"{s}.{ext}" for s in stems for ext in ("png", "svg")]}
     assert {p.name for p in out.iterdir()} == expected
     for stem in stems:
         assert (out / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -154,7 +156,8 @@ def test_python_m_ipsim_gives_the_same_numbers(cli_run, tmp_path):
     for key in ("targets", "all_targets", "midterm_release", "scenario_sha256", "seed"):
         assert other[key] == summary[key], key
     assert {p.name for p in out.iterdir()} == {"summary.json", "attainment.csv",
-                                               "indicators.csv"}
+                                               "indicators.csv", "commit.csv",
+                                               "exceedance.csv"}
 
 
 # -- bad inputs ----------------------------------------------------------------------------------

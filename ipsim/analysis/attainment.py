@@ -16,7 +16,8 @@ from ipsim.analysis.measures import attained
 from ipsim.model.paths import IndicatorPaths
 from ipsim.scenario.params import Target
 
-__all__ = ["Proportion", "proportion", "attainment_matrix", "Tally", "ALL", "beats"]
+__all__ = ["Proportion", "proportion", "attainment_matrix", "Tally", "ALL", "beats",
+           "half_width"]
 
 ALL = "all_targets"
 """Name of the joint column: every target met on the same path."""
@@ -93,3 +94,11 @@ def beats(matrix: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
     """(len(others), columns) int: paths where ``matrix`` meets a column and each of
     ``others`` (attainment matrices of the same paths) does not."""
     return np.stack([np.count_nonzero(matrix & ~o, axis=0) for o in others])
+
+
+def half_width(tally: Tally, level: float = 0.95) -> float:
+    """The largest half-width ``(ci_high - ci_low) / 2`` of the Wilson intervals a run reports
+    from ``tally``: every target, all targets at once and the mid-term release."""
+    counts = [*(int(k) for k in tally.met), int(tally.released)]
+    return max((p.ci_high - p.ci_low) / 2 for p in (proportion(k, tally.n, level)
+                                                    for k in counts))

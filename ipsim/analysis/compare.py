@@ -56,7 +56,8 @@ from ipsim.analysis.attainment import ALL, Proportion, Tally, proportion
 from ipsim.analysis.paired import PairedDifference, paired_difference
 from ipsim.scenario.params import Distribution, Scenario
 
-__all__ = ["Row", "Side", "Best", "Comparison", "compare", "same_model", "pairing_notes"]
+__all__ = ["Row", "Side", "Best", "Comparison", "compare", "same_model", "pairing_notes",
+           "paired_half_width"]
 
 
 @dataclass(frozen=True)
@@ -221,3 +222,12 @@ def _best(sides: list[Side], tallies: list[Tally], level: float, method: str) ->
                              tallies[b].n, level, method,
                              exact=same_model(sides[b].scenario, sides[r].scenario))
     return Best(sides[b].name, sides[r].name, diff)
+
+
+def paired_half_width(scenarios: list[Scenario], tallies: list[Tally],
+                      level: float = 0.95) -> float:
+    """The largest half-width of the paired difference intervals a comparison reports
+    (every variant against the base, per target and jointly): the precision of a
+    comparison, for a run that stops at one (:func:`ipsim.study.pipeline.run`)."""
+    c = compare(scenarios, tallies, level)
+    return max((r.diff.ci_high - r.diff.ci_low) / 2 for side in c.variants for r in side.rows)

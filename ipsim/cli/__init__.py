@@ -1,5 +1,6 @@
 """Command line: ``ipsim run``, ``compare``, ``sweep``, ``sensitivity``, ``calibrate``,
-``backtest``, ``validate`` and ``schema``; the only place with argv and exit codes.
+``backtest``, ``optimise``, ``goal``, ``validate`` and ``schema``; the only place with argv and
+exit codes.
 
 One module per command (:mod:`ipsim.cli.run`, :mod:`ipsim.cli.compare`, ...), each with an
 ``add_parser`` and a ``main(args, arm)``; :data:`COMMANDS` maps a command's name to its
@@ -15,7 +16,17 @@ import sys
 from collections.abc import Callable
 
 from ipsim import __version__
-from ipsim.cli import backtest, calibrate, compare, run, scenario, sensitivity, sweep
+from ipsim.cli import (
+    backtest,
+    calibrate,
+    compare,
+    goal,
+    optimise,
+    run,
+    scenario,
+    sensitivity,
+    sweep,
+)
 from ipsim.cli.options import Parser, flag_of
 from ipsim.cli.signals import Signals, Terminated
 from ipsim.errors import ArgumentError, IpsimError, ModelError, ScenarioErrors, UsageError
@@ -31,6 +42,8 @@ COMMANDS: dict[str, Callable[..., int]] = {
     "schema": scenario.schema,
     "calibrate": calibrate.main,
     "backtest": backtest.main,
+    "optimise": optimise.main,
+    "goal": goal.main,
 }
 """Command name -> ``main(args, arm)`` returning the exit status."""
 
@@ -47,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     scenario.add_parsers(sub)
     calibrate.add_parser(sub)
     backtest.add_parser(sub)
+    optimise.add_parser(sub)
+    goal.add_parser(sub)
     return parser
 
 

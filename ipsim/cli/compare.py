@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ipsim.cli.options import add_run_options, check_engine, load_plots, simulated
+from ipsim.cli.options import (
+    add_run_options,
+    check_engine,
+    load_plots,
+    print_precision,
+    simulated,
+)
 from ipsim.cli.parsing import parse_names
 from ipsim.errors import UsageError
 
@@ -85,5 +91,6 @@ def main(args, arm: Callable[[], None]) -> int:
     data = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         _print_comparison(data)
+        print_precision(data, "every paired difference")
         print(f"results written to {out}/")
     return 0

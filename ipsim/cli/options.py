@@ -16,8 +16,8 @@ from typing import Any
 from ipsim.errors import UsageError
 
 __all__ = ["Parser", "positive_int", "seed", "add_run_options", "progress_bar", "checked",
-           "simulated", "check_engine", "load_plots", "dask_address", "DASK_ENV", "FLAGS",
-           "flag_of"]
+           "simulated", "print_precision", "check_engine", "load_plots", "dask_address",
+           "DASK_ENV", "FLAGS", "flag_of", "precision_value"]
 
 DASK_ENV = "IPSIM_DASK"
 """Environment variable with the default Dask scheduler address (``tcp://host:8786``)."""
@@ -29,6 +29,7 @@ FLAGS: dict[str, str] = {
     "levers": "--param", "balance": "--balance", "samples": "--samples",
     "paths_per_sample": "--paths-per-sample", "method": "--method", "prior": "--prior",
     "origins": "--origin", "scenario": "--scenario", "level": "--level",
+    "shares": "--levers", "value_range": "--range",
 }
 """API argument -> the flag that feeds it: an :class:`~ipsim.errors.ArgumentError` raised
 below the command line names the argument, and is shown under its flag."""
@@ -57,6 +58,20 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
     return int(value)
+
+
+def precision_value(text: str) -> float:
+    """A half-width in (0, 0.5): ``0.005``, or ``0.5pp`` / ``0.5%`` (percentage points)."""
+    t = text.strip().lower()
+    scale = 100.0 if t.endswith(("pp", "%")) else 1.0
+    try:
+        value = float(t.removesuffix("pp").removesuffix("%")) / scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a half-width such as 0.005 or 0.5pp, got "
+                                         f"{text!r}") from None
+    if not 0 < value < 0.5:
+        raise argparse.ArgumentTypeError(f"must be in (0, 0.5), got {text}")
+    return value
 
 
 def seed(text: str) -> int:
@@ -89,6 +104,11 @@ def add_run_options(parser: argparse.ArgumentParser, *, out_help: str,
     parser.add_argument("--dask", default=None, metavar="ADDRESS",
                         help=f"run the chunks on this Dask scheduler (tcp://host:8786; default "
                         f"${DASK_ENV} if set); same results as a local run")
+    parser.add_argument("--precision", type=precision_value, default=None, metavar="HALF_WIDTH",
+                        help="run whole chunks until every reported probability's 95 %% "
+                        "interval is at most this wide on each side (0.005 = 0.5 percentage "
+                        "points; for compare, every paired difference's), --paths being the "
+                        "cap; the result equals a run of the paths used")
     parser.add_argument("--out", default=None, help=out_help)
     parser.add_argument("--no-plots", action="store_true", help="write tables only")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no table")
@@ -143,8 +163,18 @@ def simulated(args, arm: Callable[[], None], call: Callable[..., Any], total: in
     try:
         result = call(paths=args.paths, workers=args.workers, chunk_paths=args.chunk_paths,
                       engine=args.engine, progress=checked(bar.update, arm),
-                      dask=dask_address(args))
+                      dask=dask_address(args), precision=args.precision)
     finally:
         bar.close()
     arm()
     return result
+
+
+def print_precision(data: dict, what: str = "every probability") -> None:
+    """One line on a run that stopped at a precision (``data["precision"]``), if it did."""
+    pr = data.get("precision")
+    if not pr:
+        return
+    how = "stopped at" if pr["stopped_early"] else "ran all"
+    print(f"{how} {pr['paths_used']:,} of at most {pr['max_paths']:,} paths: {what} within "
+          f"+/- {pr['reached'] * 100:.2f} pp at 95 % (asked +/- {pr['asked'] * 100:.2f} pp)")

@@ -18,7 +18,8 @@ import numpy as np
 from ipsim.errors import ArgumentError
 from ipsim.scenario.points import MAX_POINTS, Lever, make_lever
 
-__all__ = ["parse_value", "parse_values", "parse_lever", "parse_names", "parse_interval"]
+__all__ = ["parse_value", "parse_values", "parse_lever", "parse_names", "parse_interval",
+           "parse_bounds", "parse_requirements"]
 
 _INT = re.compile(r"^[+-]?\d[\d_]*$")
 
@@ -95,3 +96,36 @@ def parse_interval(argument: str, text: str) -> tuple[float, float]:
         raise ArgumentError(argument, "write LO:HI with numbers LO <= HI, e.g. 0.05:0.5",
                             value=text)
     return float(low), float(high)
+
+
+def parse_bounds(texts: list[str] | None) -> dict[str, tuple[float, float]]:
+    """``["risk_pool=0.1:0.4", ...]`` -> ``{"risk_pool": (0.1, 0.4)}`` (argument
+    ``bounds``)."""
+    out = {}
+    for text in texts or []:
+        key, sep, spec = text.partition("=")
+        if not sep or not key.strip():
+            raise ArgumentError("bounds", "write KEY=LO:HI, e.g. risk_pool=0.1:0.4",
+                                value=text)
+        if key.strip() in out:
+            raise ArgumentError("bounds", "given twice", value=key.strip())
+        out[key.strip()] = parse_interval("bounds", spec.strip())
+    return out
+
+
+_REQUIRE = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*>=\s*([0-9.eE_+-]+)\s*$")
+
+
+def parse_requirements(texts: list[str] | None) -> dict[str, float]:
+    """``["pledge_amount>=0.8", ...]`` (or comma-separated) -> ``{"pledge_amount": 0.8}``
+    (argument ``require``)."""
+    out = {}
+    for text in texts or []:
+        for item in parse_names(text):
+            m = _REQUIRE.match(item)
+            value = parse_value(m.group(2)) if m else None
+            if not m or not _number(value):
+                raise ArgumentError("require", "write TARGET>=P with P in (0, 1), e.g. "
+                                    "pledge_amount>=0.8", value=item)
+            out[m.group(1)] = float(value)
+    return out

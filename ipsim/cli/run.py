@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ipsim.cli.options import add_run_options, check_engine, load_plots, simulated
+from ipsim.cli.options import (
+    add_run_options,
+    check_engine,
+    load_plots,
+    print_precision,
+    simulated,
+)
 
 __all__ = ["add_parser", "main"]
 
@@ -45,5 +51,6 @@ def main(args, arm: Callable[[], None]) -> int:
     summary = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         print_table(summary)
+        print_precision(summary)
         print(f"results written to {out}/")
     return 0

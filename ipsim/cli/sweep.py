@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ipsim.cli.options import add_run_options, check_engine, load_plots, simulated
+from ipsim.cli.options import (
+    add_run_options,
+    check_engine,
+    load_plots,
+    print_precision,
+    simulated,
+)
 
 __all__ = ["add_parser", "main"]
 
@@ -93,5 +99,6 @@ def main(args, arm: Callable[[], None]) -> int:
     data = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         _print(data)
+        print_precision(data)
         print(f"results written to {out}/")
     return 0

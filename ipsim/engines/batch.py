@@ -21,9 +21,14 @@ from ipsim.engines.common import has_gate
 from ipsim.engines.streams import BLOCK, Streams, block_sizes
 from ipsim.engines.vectorised import simulate_streams
 from ipsim.model.paths import IndicatorPaths
-from ipsim.scenario.params import FrozenMap, Scenario
+from ipsim.scenario.params import FrozenMap, Policy, Scenario
 
-__all__ = ["RepeatedStreams", "simulate_sets", "batchable"]
+__all__ = ["RepeatedStreams", "simulate_sets", "simulate_policies", "batchable",
+           "POLICY_KEYS"]
+
+POLICY_KEYS = ("policy.allocation.<lever>", "policy.fast_track_share", "policy.budget")
+"""The policy settings :func:`simulate_policies` can vary set by set (``policy.budget``
+scales every tranche in proportion)."""
 
 
 class RepeatedStreams:
@@ -37,15 +42,20 @@ class RepeatedStreams:
     seed : int
         The run's seed (>= 0).
     paths : int
-        Paths of one copy (>= 1).
+        Paths of the run (>= 1).
     copies : int
         How many times they are repeated (>= 1).
+    first_block, n_blocks : int, optional
+        Only these blocks of the run (a chunk; default: every block): the copies are then
+        paths ``first_block * BLOCK ..`` of the run.
     """
 
-    def __init__(self, seed: int, paths: int, copies: int):
-        self._one = Streams(seed, 0, block_sizes(paths, 0, -(-paths // BLOCK)))
+    def __init__(self, seed: int, paths: int, copies: int, first_block: int = 0,
+                 n_blocks: int | None = None):
+        n_blocks = -(-paths // BLOCK) - first_block if n_blocks is None else n_blocks
+        self._one = Streams(seed, first_block, block_sizes(paths, first_block, n_blocks))
         self.copies = copies
-        self.n = paths * copies
+        self.n = self._one.n * copies
 
     def normal(self, name: str, k: int) -> np.ndarray:
         """Next ``(paths * copies, k)`` standard normals of stream ``name``."""
@@ -101,3 +111,65 @@ def simulate_sets(scenario: Scenario, names: Sequence[tuple[str, str]], values: 
     fixed = replace(scenario, parameters=FrozenMap({s: FrozenMap(ps)
                                                     for s, ps in params.items()}))
     return simulate_streams(fixed, RepeatedStreams(seed, paths, len(values)))
+
+
+def _policy_of_sets(policy: Policy, settings: dict[str, np.ndarray], paths: int) -> Policy:
+    """``policy`` with the varied settings as (sets * paths,) arrays, set by set."""
+    per_path = {key: np.repeat(np.asarray(v, dtype=float), paths) for key, v in settings.items()}
+    allocation = dict(policy.allocation)
+    changes: dict = {}
+    for key, values in per_path.items():
+        if key.startswith("policy.allocation."):
+            allocation[key.removeprefix("policy.allocation.")] = values
+        elif key == "policy.fast_track_share":
+            changes["fast_track_share"] = values
+        elif key == "policy.budget":
+            scale = values / policy.budget if policy.budget else np.zeros_like(values)
+            changes["budget"] = values
+            changes["tranches"] = tuple(replace(t, amount=t.amount * scale)
+                                        for t in policy.tranches)
+        else:
+            raise ValueError(f"cannot vary {key!r} set by set; allowed: {', '.join(POLICY_KEYS)}")
+    return replace(policy, allocation=FrozenMap(allocation), **changes)
+
+
+def simulate_policies(scenario: Scenario, settings: dict[str, np.ndarray], seed: int,
+                      paths: int, first_block: int = 0,
+                      n_blocks: int | None = None) -> IndicatorPaths:
+    """Simulate several policies of ``scenario`` on the same ``paths`` paths each.
+
+    The policies differ only in the settings given (allocation shares, the fast-track share,
+    the budget); each is laid along the path axis as a per-path array, and every set draws
+    the random numbers of paths ``0..paths-1`` of an ordinary run with ``seed``
+    (:class:`RepeatedStreams`): set ``k`` is, path by path, what an ordinary run of the
+    scenario with set ``k``'s settings gives on its first ``paths`` paths (when
+    :func:`batchable`; the caller checks that each set is a valid policy).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario; settings not given keep its values.
+    settings : dict of str to numpy.ndarray
+        Key path (:data:`POLICY_KEYS`) -> (sets,) values: shares in [0, 1], the budget in
+        yuan.
+    seed : int
+        Seed of the random numbers (the same for every set).
+    paths : int
+        Paths of the run.
+    first_block, n_blocks : int, optional
+        Simulate only this chunk of blocks of the run (default: all of it).
+
+    Returns
+    -------
+    IndicatorPaths
+        ``sets * m`` paths (``m`` the chunk's paths), set by set: set ``k`` is paths
+        ``k*m .. (k+1)*m-1``.
+    """
+    sizes = {len(np.atleast_1d(v)) for v in settings.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"every setting needs the same number of sets, got {sorted(sizes)}")
+    sets = sizes.pop()
+    streams = RepeatedStreams(seed, paths, sets, first_block, n_blocks)
+    varied = replace(scenario, policy=_policy_of_sets(scenario.policy, settings,
+                                                       streams.n // sets))
+    return simulate_streams(varied, streams)

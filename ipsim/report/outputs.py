@@ -10,6 +10,7 @@ from ipsim.analysis.summary import indicator_rows, target_rows
 from ipsim.errors import ArgumentError
 from ipsim.model import registry
 from ipsim.model.measures import measure
+from ipsim.report import commit
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 from ipsim.runtime.atomic import carry_over, staged_directory
@@ -17,9 +18,10 @@ from ipsim.runtime.atomic import carry_over, staged_directory
 __all__ = ["summarise", "write_run", "check_out", "KEPT_INSIDE"]
 
 
-KEPT_INSIDE = ("compare", "sweep", "sensitivity", "calibration", "backtest")
+KEPT_INSIDE = ("compare", "sweep", "sensitivity", "calibration", "backtest", "optimise", "goal")
 """Sub-folders of a run's folder that other commands write by default (``ipsim compare``,
-``sweep``, ``sensitivity``, ``calibrate``, ``backtest``); a new run carries them over."""
+``sweep``, ``sensitivity``, ``calibrate``, ``backtest``, ``optimise``, ``goal``); a new run
+carries them over."""
 
 
 def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ...] = ()
@@ -48,11 +50,16 @@ def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ..
                             "new or empty folder", value=str(out))
 
 
-def summarise(run) -> dict:
-    """The content of ``summary.json`` for the base scenario of ``run``."""
+def summarise(run, found: dict | None = None) -> dict:
+    """The content of ``summary.json`` for the base scenario of ``run``; every target row has
+    its commit levels (``commit``, ``commit_ci``, ``commit_paths``: :mod:`ipsim.report.commit`;
+    ``found`` if already computed)."""
     base = run.base
     scenario = base.scenario
     targets, joint, released = target_rows(scenario, base.tally)
+    found = commit.levels(scenario, base.paths()) if found is None else found
+    for row in targets:
+        row.update(commit.summary_keys(found[row["id"]]))
     return {**provenance(scenario, run), "description": scenario.description,
             "provenance": [s.as_dict() for s in scenario.provenance],
             "horizon_months": scenario.horizon_months, "start_year": scenario.start_year,
@@ -96,8 +103,9 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
     """Write ``summary.json``, ``attainment.csv``, ``indicators.csv`` and the plots to
     ``out`` (swapped in whole when complete); returns the summary."""
     check_out(out, kept=KEPT_INSIDE)
-    summary = summarise(run)
-    scenario = run.base.scenario
+    scenario, kept = run.base.scenario, run.base.paths()
+    found = commit.levels(scenario, kept)
+    summary = summarise(run, found)
     note = (f"ipsim {summary['ipsim_version']}; scenario {scenario.name} "
             f"(sha256 {summary['scenario_sha256'][:12]}); seed {run.seed}; {run.paths} paths")
     with staged_directory(out) as stage:
@@ -114,7 +122,14 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
         write_csv(stage / "indicators.csv",
                   indicator_rows(scenario, run.base.paths(), run.base.means()),
                   note + f"; quantiles from the first {summary['quantile_paths']} paths")
+        odds = {r["id"]: r["probability"] for r in summary["targets"]}
+        write_csv(stage / "commit.csv", commit.commit_rows(scenario, found, odds),
+                  note + f"; levels from the first {kept.n} paths (the target's probability "
+                  "from all of them)")
+        write_csv(stage / "exceedance.csv", commit.exceedance_rows(scenario, kept),
+                  note + f"; P(measure >= x) over the first {kept.n} paths")
         if make_plots:
             _plots(run, summary, stage)
+            commit.plots(scenario, kept, found, stage)
         carry_over(out, stage, KEPT_INSIDE)   # other commands' default outputs live inside
     return summary

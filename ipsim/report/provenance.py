@@ -14,8 +14,9 @@ __all__ = ["provenance"]
 
 
 def provenance(scenario, run) -> dict:
-    """Scenario name, file and SHA-256, seed, paths, engine, chunking and versions."""
-    return {
+    """Scenario name, file and SHA-256, seed, paths, engine, chunking and versions; for a run
+    that stopped at a precision, what was asked, what was reached and the cap on paths."""
+    out = {
         "scenario": scenario.name,
         "scenario_file": scenario.file,
         "scenario_sha256": scenario.sha256,
@@ -30,3 +31,8 @@ def provenance(scenario, run) -> dict:
         "python_version": platform.python_version(),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+    if getattr(run, "precision", None) is not None:
+        out["precision"] = {"asked": run.precision, "reached": run.reached,
+                            "paths_used": run.paths, "max_paths": run.max_paths,
+                            "stopped_early": run.paths < run.max_paths}
+    return out

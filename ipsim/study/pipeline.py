@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ipsim.analysis.attainment import Tally, attainment_matrix, beats
+from ipsim.analysis.attainment import Tally, attainment_matrix, beats, half_width
 from ipsim.engines import des, streams, vectorised
 from ipsim.errors import ArgumentError
 from ipsim.model import registry
@@ -74,6 +74,9 @@ class RunResult:
     workers: int
     chunk_paths: int
     elapsed_s: float
+    precision: float | None = None      # the half-width asked for, if the run stopped at one
+    reached: float | None = None        # the half-width reached (with ``precision``)
+    max_paths: int | None = None        # the cap on paths (with ``precision``)
 
     @property
     def base(self) -> ScenarioResult:
@@ -156,7 +159,8 @@ def plan(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int =
 def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 1,
         chunk_paths: int | None = None, keep_paths: int = DEFAULT_KEEP_PATHS,
         engine: str = "vectorised", progress: Callable[[int], None] | None = None,
-        dask=None) -> RunResult:
+        dask=None, precision: float | None = None,
+        reached: Callable[[list[Tally]], float] | None = None) -> RunResult:
     """Simulate ``scenarios`` (a base, then variants) on the same ``paths`` paths.
 
     Parameters
@@ -164,7 +168,7 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
     scenarios : sequence of Scenario
         The base first; every scenario runs on the same random numbers.
     paths : int
-        Number of Monte Carlo paths, >= 1.
+        Number of Monte Carlo paths, >= 1 (with ``precision``: the most to run).
     seed : int
         Seed of the run, >= 0.
     workers : int
@@ -180,10 +184,19 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
         Called with the number of paths of each chunk as it completes.
     dask : str or distributed.Client, optional
         Run the chunks on this Dask cluster (:mod:`ipsim.runtime.execution`); same results.
+    precision : float, optional
+        Stop at the first chunk boundary where ``reached(tallies)`` is at most this
+        (probability units: 0.005 is 0.5 percentage points); ``paths`` is then a cap. The
+        chunks are judged in order, so the result is bit-identical to a run of the paths
+        used, whatever the number of workers (:func:`stopped_paths`).
+    reached : callable, optional
+        The precision of the counts so far: ``reached(tallies) -> float``, the largest 95 %
+        half-width of what is reported (default :func:`ipsim.analysis.attainment.
+        half_width` of the base).
 
     Raises
     ------
-    UsageError
+    ArgumentError
         Bad arguments, or a run estimated to take longer than
         :data:`ipsim.runtime.resources.MAX_HOURS` or more memory than the machine can spare
         (checked before anything starts).
@@ -194,22 +207,44 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
         the workers are terminated and reaped before it propagates.
     """
     t0 = time.perf_counter()
+    if precision is not None and not 0 < precision < 0.5:
+        raise ArgumentError("precision", f"must be in (0, 0.5) (a half-width in probability "
+                            f"units, 0.005 = 0.5 percentage points), got {precision}")
     chunks, chunk_paths = plan(scenarios, paths, seed, workers=workers, chunk_paths=chunk_paths,
                                keep_paths=keep_paths, engine=engine)
     tasks = [(tuple(scenarios), engine, seed, paths, b, n, keep_paths) for b, n in chunks]
-
-    def done(i: int) -> None:
-        if progress:
-            progress(paths_in(engine, paths, *chunks[i]))
-
-    outputs = execution.map_ordered(simulate_chunk, tasks, workers=workers, dask=dask,
-                                    progress=done)
     results = [ScenarioResult(s, Tally(0, 0, 0, 0, 0)) for s in scenarios]
-    for chunk in outputs:  # in task order: block sums are added in block order
-        for result, (tally, sums, kept) in zip(results, chunk, strict=True):
-            result.tally = tally if result.tally.n == 0 else result.tally + tally
-            result.block_sums.extend(sums)
-            if kept is not None and kept.n:
-                result.kept.append(kept)
-    return RunResult(results, seed, paths, engine, workers, chunk_paths,
-                     time.perf_counter() - t0)
+    measure = reached or (lambda tallies: half_width(tallies[0]))
+    used, achieved, stopped = 0, None, False
+    step = len(tasks) if precision is None else max(1, 2 * workers)
+    for start in range(0, len(tasks), step):      # rounds of chunks, judged in chunk order
+        if stopped:
+            break
+        batch = range(start, min(start + step, len(tasks)))
+
+        def done(i: int, batch=batch) -> None:
+            if progress:
+                progress(paths_in(engine, paths, *chunks[batch[i]]))
+
+        outputs = execution.map_ordered(simulate_chunk, [tasks[i] for i in batch],
+                                        workers=workers, dask=dask, progress=done)
+        for i, chunk in zip(batch, outputs, strict=True):  # block sums in block order
+            _add(results, chunk)
+            used = paths_in(engine, paths, 0, chunks[i][0] + chunks[i][1])
+            if precision is not None:
+                achieved = measure([r.tally for r in results])
+                if achieved <= precision:   # later chunks of the round are not used
+                    stopped = True
+                    break
+    return RunResult(results, seed, used, engine, workers, chunk_paths,
+                     time.perf_counter() - t0, precision=precision, reached=achieved,
+                     max_paths=paths if precision is not None else None)
+
+
+def _add(results: list[ScenarioResult], chunk) -> None:
+    """Add one chunk's tallies, block sums and kept paths to every scenario's result."""
+    for result, (tally, sums, kept) in zip(results, chunk, strict=True):
+        result.tally = tally if result.tally.n == 0 else result.tally + tally
+        result.block_sums.extend(sums)
+        if kept is not None and kept.n:
+            result.kept.append(kept)

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 import ipsim
-from ipsim.analysis.attainment import Tally
+from ipsim.analysis.attainment import Tally, half_width
 from ipsim.errors import UsageError
 from ipsim.runtime import execution, resources
 from ipsim.runtime.taskcache import TaskCache
@@ -66,6 +66,9 @@ class SweepRun:
     tasks: int
     reused: int                 # tasks taken from the cache
     elapsed_s: float
+    precision: float | None = None   # the half-width asked for, if the sweep stopped at one
+    reached: float | None = None     # the largest half-width reached (with ``precision``)
+    max_paths: int | None = None     # the cap on paths (with ``precision``)
 
 
 def _task(task) -> list[Tally]:
@@ -86,7 +89,8 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
               seed: int, *, balance: Sequence[str] = (), workers: int = 1,
               chunk_paths: int | None = None, engine: str = "vectorised",
               cache: Path | str | None = None, reuse: bool = True,
-              progress: Callable[[int], None] | None = None, dask=None) -> SweepRun:
+              progress: Callable[[int], None] | None = None, dask=None,
+              precision: float | None = None) -> SweepRun:
     """Simulate every feasible point on the same ``paths`` paths.
 
     Parameters
@@ -116,6 +120,10 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
         Called with the paths x points of each task as it completes (reused tasks first).
     dask : str or distributed.Client, optional
         Run the tasks on this Dask cluster.
+    precision : float, optional
+        Stop at the first chunk boundary where every feasible point's reported probabilities
+        have a 95 % half-width of at most this; ``paths`` is then a cap (as
+        :func:`ipsim.study.pipeline.run`).
 
     Raises
     ------
@@ -146,7 +154,34 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
                 done[i] = hit
                 if progress:
                     progress(pipeline.paths_in(engine, paths, *chunks[i]) * len(scenarios))
-    todo = [i for i in range(len(chunks)) if i not in done]
+    reused = len(done)
+    step = len(chunks) if precision is None else max(1, 2 * workers)
+    totals: list[Tally] = []
+    used, achieved = 0, None
+    for start in range(0, len(chunks), step):     # rounds of chunks, judged in chunk order
+        batch = range(start, min(start + step, len(chunks)))
+        _compute([i for i in batch if i not in done], chunks, done, (scenarios, engine, seed,
+                 paths), store, keys, workers, dask, progress)
+        for i in batch:
+            totals = list(done[i]) if not totals else \
+                [a + b for a, b in zip(totals, done[i], strict=True)]
+            used = pipeline.paths_in(engine, paths, 0, chunks[i][0] + chunks[i][1])
+            if precision is not None:
+                achieved = max(half_width(tally) for tally in totals)
+                if achieved <= precision:
+                    break
+        if precision is not None and achieved <= precision:
+            break
+    return SweepRun(base, tuple(levers), tuple(balance), list(points), totals, seed, used,
+                    engine, workers, chunk_paths, "local" if dask is None else "dask",
+                    len(chunks), reused, time.perf_counter() - t0, precision, achieved,
+                    paths if precision is not None else None)
+
+
+def _compute(todo: list[int], chunks, done: dict, job: tuple, store, keys, workers: int, dask,
+             progress) -> None:
+    """Run the chunks ``todo`` of a sweep, storing each in ``done`` and the cache."""
+    scenarios, engine, seed, paths = job
     tasks = [(scenarios, engine, seed, paths, *chunks[i], 0) for i in todo]
     with contextlib.closing(execution.imap(_task, tasks, workers=workers, dask=dask)) as it:
         for j, tallies in it:
@@ -156,9 +191,3 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
                 store.put(keys[i], tallies)
             if progress:
                 progress(pipeline.paths_in(engine, paths, *chunks[i]) * len(scenarios))
-    totals = list(done[0])
-    for i in range(1, len(chunks)):  # in chunk order
-        totals = [a + b for a, b in zip(totals, done[i], strict=True)]
-    return SweepRun(base, tuple(levers), tuple(balance), list(points), totals, seed, paths,
-                    engine, workers, chunk_paths, "local" if dask is None else "dask",
-                    len(chunks), len(chunks) - len(todo), time.perf_counter() - t0)

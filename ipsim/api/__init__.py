@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from ipsim.analysis.attainment import ALL, Proportion, proportion
-from ipsim.analysis.compare import Comparison
+from ipsim.analysis.commit import CommitLevel
+from ipsim.analysis.compare import Comparison, paired_half_width
 from ipsim.analysis.compare import compare as compare_tallies
 from ipsim.analysis.measures import value as measure_value
 from ipsim.analysis.summary import QUANTILES, indicator_rows, target_rows
@@ -40,9 +41,9 @@ from ipsim.study import pipeline
 from ipsim.study.sweep import SweepRun, run_sweep
 
 __all__ = ["load", "load_runnable", "with_overrides", "variants", "run", "compare", "sweep",
-           "sweep_points",
-           "RunResult", "TargetResult", "ComparisonResult", "SweepResult", "Proportion",
-           "Scenario", "Target", "IndicatorPaths"]
+           "sweep_points", "optimise", "goal",
+           "RunResult", "TargetResult", "ComparisonResult", "SweepResult", "OptimiseResult",
+           "GoalResult", "CommitLevel", "Proportion", "Scenario", "Target", "IndicatorPaths"]
 
 ScenarioLike = Scenario | str | Path | Mapping[str, Any]
 """A scenario, a scenario file's path, or a scenario as a mapping (as its YAML would load)."""
@@ -233,8 +234,18 @@ class RunResult:
         paths = self.paths
         return {t.id: measure_value(t, paths) for t in self.scenario.targets}
 
+    def commit(self) -> dict[str, list[CommitLevel]]:
+        """Target id -> the levels it meets with 50, 80 and 90 % odds, each with its
+        distribution-free interval, from the kept paths (no new simulation; see
+        :mod:`ipsim.analysis.commit`): a growth rate as a fraction a year, a count, or for
+        an event the month by which it happens."""
+        from ipsim.report.commit import levels
+
+        return levels(self.scenario, self.paths)
+
     def summary(self) -> dict:
-        """The content of ``summary.json`` (provenance, targets, joint, release)."""
+        """The content of ``summary.json`` (provenance, targets with their commit levels,
+        joint, release)."""
         from ipsim.report.outputs import summarise
 
         return summarise(self.simulation)
@@ -328,7 +339,8 @@ def _simulate(scenarios: Sequence[Scenario], paths: int, seed: int | None, run_o
 def run(scenario: ScenarioLike, *, paths: int = 100_000, seed: int | None = None,
         workers: int = 1, chunk_paths: int | None = None,
         keep_paths: int = pipeline.DEFAULT_KEEP_PATHS, engine: str = "vectorised",
-        progress: Callable[[int], None] | None = None, dask=None) -> RunResult:
+        progress: Callable[[int], None] | None = None, dask=None,
+        precision: float | None = None) -> RunResult:
     """Simulate a scenario: the probability of meeting each target, all at once, and of the
     mid-term release, with 95 % Wilson intervals.
 
@@ -352,6 +364,10 @@ def run(scenario: ScenarioLike, *, paths: int = 100_000, seed: int | None = None
         Called with the paths of each finished chunk.
     dask : str or distributed.Client, optional
         Run the chunks on this Dask cluster; same results.
+    precision : float, optional
+        Run whole chunks until every reported probability's 95 % interval has a half-width
+        of at most this (0.005: 0.5 percentage points), ``paths`` being the cap; the result
+        is bit-identical to a run of the paths used (``RunResult.n``).
 
     Raises
     ------
@@ -363,7 +379,8 @@ def run(scenario: ScenarioLike, *, paths: int = 100_000, seed: int | None = None
     s = load(scenario)
     sim = _simulate([s], paths, seed, dict(workers=workers, chunk_paths=chunk_paths,
                                            keep_paths=keep_paths, engine=engine,
-                                           progress=progress, dask=dask))
+                                           progress=progress, dask=dask,
+                                           precision=precision))
     tally = sim.base.tally
     targets = tuple(TargetResult(t, proportion(int(tally.met[j]), tally.n))
                     for j, t in enumerate(s.targets))
@@ -398,7 +415,8 @@ def compare(scenario: ScenarioLike, variants: Iterable | Mapping | None = None, 
         None: the ``variants:`` of the base's file; a list of their names; a mapping of
         name -> overrides (key path -> value); or a list of scenarios.
     paths, seed, **run_options
-        As :func:`run` (workers, chunk_paths, engine, progress, dask).
+        As :func:`run` (workers, chunk_paths, engine, progress, dask); with ``precision``,
+        the run stops when every paired difference's 95 % half-width is at most it.
 
     Raises
     ------
@@ -414,6 +432,8 @@ def compare(scenario: ScenarioLike, variants: Iterable | Mapping | None = None, 
     for s in scenarios[1:]:
         if problem := base.comparable_with(s):
             raise ScenarioErrors([ScenarioError(base.file, "variants", problem)])
+    if run_options.get("precision") is not None:
+        run_options["reached"] = lambda tallies: paired_half_width(scenarios, tallies)
     sim = _simulate(scenarios, paths, seed, dict(run_options))
     return ComparisonResult(sim, compare_tallies(scenarios, [r.tally for r in sim.results]),
                             tuple(chosen))
@@ -443,7 +463,7 @@ def sweep(scenario: ScenarioLike, levers: Mapping[str, Sequence] | Sequence[Leve
           workers: int = 1, chunk_paths: int | None = None, engine: str = "vectorised",
           cache: str | Path | None = None, reuse: bool = True,
           progress: Callable[[int], None] | None = None, dask=None,
-          points: Sequence[Point] | None = None) -> SweepResult:
+          points: Sequence[Point] | None = None, precision: float | None = None) -> SweepResult:
     """Attainment at every value of one or two levers, on common random numbers.
 
     Parameters
@@ -464,6 +484,9 @@ def sweep(scenario: ScenarioLike, levers: Mapping[str, Sequence] | Sequence[Leve
         Take finished tasks from the cache (False: run them again).
     points : sequence of Point, optional
         The points, if already built by :func:`sweep_points` for these levers.
+    precision : float, optional
+        Stop when every feasible point's reported probabilities have a 95 % half-width of at
+        most this (``paths`` the cap), as in :func:`run`.
 
     Raises
     ------
@@ -477,5 +500,8 @@ def sweep(scenario: ScenarioLike, levers: Mapping[str, Sequence] | Sequence[Leve
     sweep_run = run_sweep(base, chosen, points, paths, base.seed if seed is None else seed,
                           balance=tuple(b.removeprefix("policy.allocation.") for b in balance),
                           workers=workers, chunk_paths=chunk_paths, engine=engine, cache=cache,
-                          reuse=reuse, progress=progress, dask=dask)
+                          reuse=reuse, progress=progress, dask=dask, precision=precision)
     return SweepResult(sweep_run, summarise(points, sweep_run.tallies))
+
+
+from ipsim.api.decide import GoalResult, OptimiseResult, goal, optimise  # noqa: E402
