@@ -143,7 +143,11 @@ CASES = [
     Case("midterm-targets-scalar", "targets: [transfers, pledge_amount, pledge_projects, "
          "turnover]", "targets: transfers", "policy.midterm.targets",
          "must be a list of target ids", "targets: transfers"),
-    Case("section-not-mapping", "  securitisation:\n    success: {dist: beta, a: 3.5, b: 6.5}",
+    Case("section-not-mapping", "  securitisation:\n    success: {dist: beta, a: 3.5, b: 6.5}\n"
+         "    supported_months: {dist: uniform, low: 3, high: 6}\n"
+         "    supported_success: {dist: uniform, low: 0.6, high: 0.9}\n"
+         "    support_half: {dist: lognormal, median: 3.0e6, sigma: 0.7}\n"
+         "    support_pool_cut: {dist: uniform, low: 0.25, high: 0.75}",
          "  securitisation: 0.5", "parameters.securitisation", "must be a mapping",
          "  securitisation: 0.5"),
     Case("tranches-empty", None, lambda t: replace_once(
