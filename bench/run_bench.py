@@ -1,4 +1,4 @@
-"""Benchmark of ``ipsim``: wall time, throughput, peak memory and the cost of the random numbers.
+"""Benchmark of ``ipsim``: the model against a random-number anchor, memory, fixed costs, profile.
 
 Usage (from the repository root)::
 
@@ -8,21 +8,29 @@ Usage (from the repository root)::
     .venv/bin/python bench/run_bench.py --memory-1e7    # adds a 10,000,000-path memory run
     .venv/bin/python bench/run_bench.py --profile       # only: cProfile of one 65,536-path chunk
 
-Every measurement runs in a fresh subprocess (``python bench/run_bench.py --child SPEC``), so
-imports, caches and peak-memory counters never leak from one configuration to the next. Inside
-it, ``resource.getrusage`` gives the exact peak resident set size (``ru_maxrss``, KiB on
-Linux) of the process (``RUSAGE_SELF``) and of its largest waited-for worker
-(``RUSAGE_CHILDREN``: the maximum over the workers, not their sum). The parent of the
-subprocess also samples the whole process tree every 0.1 s from ``/proc`` (sum of RSS, and of
-PSS, which splits the copy-on-write pages a forked worker shares with its parent), which is
-the closest thing to "the memory the run needs" at one moment.
+What one run measures, each in a fresh subprocess, with the load average beside every figure:
 
-The random-number baseline draws exactly the numbers the engine draws (same seeds, same
-``SeedSequence`` spawn keys, same ``(paths, k)`` calls block by block, month by month; checked
-against ``ipsim.engines.streams.Streams``) and nothing else, in one process.
+* the **anchor** (issue 16): one core drawing, with numpy's own ``Generator(PCG64)`` methods,
+  the random numbers of a light model of the same shape: per path-month 4 standard normals,
+  3 Poisson(50) and 1 gamma(20) variates, for ``--paths`` paths x 36 months, in chunks of
+  65,536 paths (memory bounded);
+* the default scenario through ``ipsim.study.pipeline.run`` at ``--paths`` on 1 and 2 workers
+  (and 2 workers at the ``--chunks`` sizes): wall time and its **ratio to the anchor**;
+* peak memory of the whole run (the process and its workers): ``ru_maxrss`` of
+  ``RUSAGE_SELF`` and ``RUSAGE_CHILDREN`` (the largest worker) and the peak RSS / PSS of the
+  process tree sampled from ``/proc`` every 0.1 s, at 200,000 and ``--paths`` paths (10,000,000
+  with ``--memory-1e7``: several minutes);
+* the **fixed cost of one engine call**: ``vectorised.simulate`` at 1 to 4,096 paths, a
+  straight line fitted to the times and extrapolated to 0 paths;
+* per-chunk costs (4,096 to 65,536 paths) and the whole pipeline task at the default chunk;
+* the per-path-and-point CPU cost of a 20-point sweep (``ipsim.study.sweep.run_sweep``, one worker)
+  and of Sobol' sets (``ipsim.engines.batch.simulate_sets`` through the sensitivity task);
+* numpy alone drawing exactly the engine's own random numbers (same seeds, spawn keys and
+  ``(paths, k)`` calls; checked against ``ipsim.engines.streams.Streams``);
+* a cProfile of one 65,536-path chunk, the top functions by own time.
 
-The machine may be shared: the load average and each run's CPU time / wall time are printed
-so that a contended measurement can be recognised.
+The machine may be shared: each figure carries the 1-minute load average at its start and
+end and its CPU time / wall time, so that a contended measurement can be recognised.
 """
 
 from __future__ import annotations
@@ -39,11 +47,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = "scenarios/key-city-2020.yaml"
-EXTRA_CHUNKS = (4096, 16384, 65536)
+EXTRA_CHUNKS = (4096,)
 CHUNK_COST_SIZES = (4096, 16384, 32768, 65536)
 MEMORY_SMALL = 200_000
 MEMORY_HUGE = 10_000_000
 PROFILE_PATHS = 65536
+ANCHOR_CHUNK = 65536
+ANCHOR_MONTHS = 36
+FIXED_SIZES = (1, 16, 64, 256, 1024, 4096)
+SWEEP_POINTS, SWEEP_PATHS = 20, 16_384
+SOBOL_SETS, SOBOL_PATHS = 16, 2048
 
 
 # --------------------------------------------------------------------------- child side
@@ -284,8 +297,101 @@ def child_profile(spec: dict) -> dict:
     return {"plain_s": plain, "text": buf.getvalue(), "source": _source_hash()}
 
 
+def child_anchor(spec: dict) -> dict:
+    """The light-model anchor of issue 16 on one core: per path-month 4 normals, 3
+    Poisson(50) and 1 gamma(20) variates from numpy's ``Generator(PCG64)`` methods, for
+    ``paths`` paths x 36 months, chunk by chunk (memory bounded by the chunk)."""
+    import numpy as np
+
+    rng = np.random.Generator(np.random.PCG64(spec["seed"]))
+    paths, chunk = spec["paths"], ANCHOR_CHUNK
+    normals = np.empty((chunk, 4))
+    check = 0.0
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    for start in range(0, paths, chunk):
+        n = min(chunk, paths - start)
+        for _ in range(ANCHOR_MONTHS):
+            rng.standard_normal(out=normals[:n])
+            counts = rng.poisson(50.0, (n, 3))
+            amounts = rng.gamma(20.0, size=n)
+            check += counts[0, 0] + amounts[0] + normals[0, 0]
+    wall = time.perf_counter() - t0
+    return {"wall_s": wall, "cpu_s": time.process_time() - c0, "paths": paths,
+            "variates": paths * ANCHOR_MONTHS * 8, "check": float(check)}
+
+
+def child_fixed(spec: dict) -> dict:
+    """Fixed cost of one engine call: ``vectorised.simulate`` of a one-block run of n paths
+    (best of ``reps``) for n in FIXED_SIZES, and the intercept of a least-squares line."""
+    import numpy as np
+
+    from ipsim.engines import vectorised
+    from ipsim.scenario.validate import load_scenario
+
+    s = load_scenario(spec["scenario"])
+    vectorised.simulate(s, s.seed, 64, 0, 1)  # warm-up (imports, scipy caches)
+    times = {}
+    for n in FIXED_SIZES:
+        best = float("inf")
+        for _ in range(spec["reps"]):
+            t = time.perf_counter()
+            vectorised.simulate(s, s.seed, n, 0, 1)
+            best = min(best, time.perf_counter() - t)
+        times[n] = best
+    sizes = np.array(FIXED_SIZES, float)
+    slope, intercept = np.polyfit(sizes, np.array([times[n] for n in FIXED_SIZES]), 1)
+    return {"times_s": {str(n): t for n, t in times.items()}, "fixed_s": float(intercept),
+            "per_path_s": float(slope), "source": _source_hash()}
+
+
+def child_sweep(spec: dict) -> dict:
+    """A ``points``-point risk-pool sweep of ``paths`` paths a point, one worker, no cache:
+    CPU seconds per path and point."""
+    from ipsim.cli.parsing import parse_lever, parse_names
+    from ipsim.scenario.points import load_points
+    from ipsim.study.sweep import run_sweep
+
+    levers = [parse_lever(f"policy.allocation.risk_pool=0.05:0.45:{spec['points']}")]
+    balance = "interest_subsidy,transfer_subsidy,operation_platforms,sme_transformation"
+    base, points = load_points(str(ROOT / spec["scenario"]), levers, parse_names(balance))
+    c0, t0 = time.process_time(), time.perf_counter()
+    result = run_sweep(base, levers, points, spec["paths"], base.seed, workers=1)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    feasible = sum(p.feasible for p in points)
+    return {"wall_s": wall, "cpu_s": cpu, "points": feasible, "paths": spec["paths"],
+            "tasks": result.tasks, "per_path_point_s": cpu / (feasible * spec["paths"]),
+            "source": _source_hash()}
+
+
+def child_sobol(spec: dict) -> dict:
+    """Sobol' sets as the sensitivity analysis evaluates them: ``sets`` parameter sets of
+    ``paths`` paths each in one batched engine call (``ipsim.study.sensitivity._task``, which calls
+    ``ipsim.engines.batch.simulate_sets``); best of ``reps``, CPU seconds per path and set."""
+    import numpy as np
+
+    from ipsim.scenario.validate import load_scenario
+    from ipsim.study import sensitivity
+
+    s = load_scenario(spec["scenario"])
+    fs = sensitivity.factors(s)
+    u = np.random.default_rng(1).uniform(0.05, 0.95, (spec["sets"], len(fs)))
+    values = np.column_stack([f.values(u[:, j]) for j, f in enumerate(fs)])
+    task = (s, [(f.section, f.name) for f in fs], values, s.seed, spec["paths"])
+    sensitivity._task(task)  # warm-up
+    best = float("inf")
+    for _ in range(spec["reps"]):
+        c0 = time.process_time()
+        sensitivity._task(task)
+        best = min(best, time.process_time() - c0)
+    return {"cpu_s": best, "sets": spec["sets"], "paths": spec["paths"], "factors": len(fs),
+            "per_path_set_s": best / (spec["sets"] * spec["paths"]), "source": _source_hash()}
+
+
 CHILDREN = {"run": child_run, "load": child_load, "chunk": child_chunk, "rng": child_rng,
-            "profile": child_profile}
+            "profile": child_profile,
+            "anchor": child_anchor, "fixed": child_fixed, "sweep": child_sweep,
+            "sobol": child_sobol}
 
 
 # --------------------------------------------------------------------------- parent side
@@ -328,6 +434,7 @@ def _memory_kib(pids: list[int]) -> tuple[int, int]:
 def spawn(kind: str, spec: dict, sample: bool = False) -> dict:
     """Run a child measurement in a fresh interpreter; sample its process tree's memory."""
     spec = {"kind": kind, **spec}
+    load_start = os.getloadavg()[0]
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)]
     t0 = time.perf_counter()  # same environment as the user's (BLAS threads included)
     with tempfile.TemporaryFile("w+") as out_f, tempfile.TemporaryFile("w+") as err_f:
@@ -349,6 +456,7 @@ def spawn(kind: str, spec: dict, sample: bool = False) -> dict:
         raise RuntimeError(f"child {kind} {spec} failed ({proc.returncode}):\n{err}")
     data = json.loads(out.strip().splitlines()[-1])
     data["process_wall_s"] = wall
+    data["load"] = (load_start, os.getloadavg()[0])
     if can_sample:
         data.update(tree_rss_kib=peak_rss, tree_pss_kib=peak_pss, tree_procs=peak_procs)
     return data
@@ -400,6 +508,12 @@ def _args(argv=None) -> argparse.Namespace:
     return args
 
 
+def _load(d: dict) -> str:
+    """The 1-minute load average at the start and end of a measurement, e.g. ``0.4-1.2``."""
+    a, b = d["load"]
+    return f"{a:.1f}-{b:.1f}"
+
+
 def main(argv=None) -> int:
     args = _args(argv)
     if args.child:
@@ -410,7 +524,7 @@ def main(argv=None) -> int:
     if args.profile:
         prof = spawn("profile", {**base, "paths": PROFILE_PATHS, "top": 15})
         print(f"vectorised.simulate, one chunk of {PROFILE_PATHS:,} paths: "
-              f"{prof['plain_s']:.2f} s without the profiler")
+              f"{prof['plain_s']:.2f} s without the profiler (load {_load(prof)})")
         print(prof["text"])
         return 0
 
@@ -425,10 +539,15 @@ def main(argv=None) -> int:
 
     _log("[1] import + load scenario ...")
     record["load"] = load = spawn("load", base)
-    _log("[2] per-chunk cost ...")
+    _log("[2] anchor: numpy PCG64, 4 normal + 3 Poisson(50) + 1 gamma(20) a path-month ...")
+    anchors = [spawn("anchor", {"paths": paths, "seed": 1})]
+    _log(f"     {anchors[0]['wall_s']:.2f} s (load {_load(anchors[0])})")
+    _log("[3] fixed cost of one engine call ...")
+    record["fixed"] = fixed = spawn("fixed", {**base, "reps": 5})
+    _log("[4] per-chunk cost ...")
     record["chunk_cost"] = cost = spawn("chunk", {**base, "sizes": list(CHUNK_COST_SIZES),
                                                   "reps": 3})
-    _log("[3] numpy alone drawing the same random numbers ...")
+    _log("[5] numpy alone drawing the engine's own random numbers ...")
     record["rng"] = rng = spawn("rng", {**base, "paths": paths})
 
     configs = [(paths, 1, None), (paths, 2, None), *((paths, 2, c) for c in extra_chunks)]
@@ -437,22 +556,56 @@ def main(argv=None) -> int:
     if args.memory_1e7:
         configs.append((MEMORY_HUGE, 2, None))
     runs = []
-    for i, (n, w, c) in enumerate(configs, start=4):
+    for i, (n, w, c) in enumerate(configs, start=6):
         _log(f"[{i}] pipeline.run paths={n:,} workers={w} chunk={c or 'default'} ...")
         r = spawn("run", {**base, "paths": n, "workers": w, "chunk": c}, sample=True)
-        r.update(paths=n, workers=w, default_chunk=c is None, load_after=os.getloadavg()[0])
+        r.update(paths=n, workers=w, default_chunk=c is None, load_after=r["load"][1])
         _log(f"     {r['run_s']:.1f} s, {n / r['run_s']:,.0f} paths/s, "
-             f"CPU {r['cpu_s']:.1f} s, peak tree RSS {_mib(r.get('tree_rss_kib'))} MiB")
+             f"CPU {r['cpu_s']:.1f} s, peak tree RSS {_mib(r.get('tree_rss_kib'))} MiB, "
+             f"load {_load(r)}")
         runs.append(r)
+        if n == paths and w == 2 and c is None:
+            _log("     anchor again (right after the 2-worker run) ...")
+            anchors.append(spawn("anchor", {"paths": paths, "seed": 2}))
     record["runs"] = runs
+    record["anchor"] = anchors
+    step = 6 + len(configs)
+    _log(f"[{step}] {SWEEP_POINTS}-point sweep, {SWEEP_PATHS:,} paths a point, one worker ...")
+    record["sweep"] = sweep = spawn("sweep", {**base, "points": SWEEP_POINTS,
+                                              "paths": SWEEP_PATHS})
+    _log(f"[{step + 1}] Sobol' sets: {SOBOL_SETS} sets x {SOBOL_PATHS:,} paths in one call ...")
+    record["sobol"] = sobol = spawn("sobol", {**base, "sets": SOBOL_SETS, "paths": SOBOL_PATHS,
+                                              "reps": 3})
+    _log(f"[{step + 2}] cProfile of one {PROFILE_PATHS:,}-path chunk ...")
+    record["profile"] = prof = spawn("profile", {**base, "paths": PROFILE_PATHS, "top": 15})
     load1 = os.getloadavg()
     total = time.perf_counter() - started
 
     # ---------------------------------------------------------------- report
+    anchor = sum(a["wall_s"] for a in anchors) / len(anchors)
     main_runs = [r for r in runs if r["paths"] == paths]
     w1 = next(r for r in main_runs if r["workers"] == 1)
+    rows = [[f"anchor{' #' + str(k + 1) if len(anchors) > 1 else ''} (1 core)",
+             f"{a['wall_s']:.2f}", f"{a['wall_s'] / anchor:.2f}",
+             f"{a['cpu_s'] / a['wall_s']:.2f}", _load(a),
+             f"{a['wall_s'] / a['variates'] * 1e9:.1f} ns a variate"]
+            for k, a in enumerate(anchors)]
+    for r in main_runs:
+        rows.append([f"model, workers={r['workers']}, chunk {r['chunk']:,}",
+                     f"{r['run_s']:.2f}", f"{r['run_s'] / anchor:.2f}",
+                     f"{r['cpu_s'] / r['run_s']:.2f}", _load(r),
+                     f"{r['cpu_s'] / (paths * ANCHOR_MONTHS) * 1e9:.0f} CPU-ns a path-month"])
+    print()
+    print(_table(["what", "wall s", "ratio to anchor", "CPU/wall", "load", "note"], rows,
+                 f"Model against the random-number anchor, {paths:,} paths x "
+                 f"{ANCHOR_MONTHS} months (anchor = mean of its {len(anchors)} runs, "
+                 f"{anchor:.2f} s)", align="<>>>><"))
+    print("ratio to anchor: wall time over the anchor's (issue 16: goal <= 1.0, must reach "
+          "<= 1.5 at workers=2).\nload: 1-minute load average at the start and end of the "
+          "measurement (other work on the machine).")
+
     digests = {r["digest"] for r in main_runs}
-    sources = {d["source"] for d in (load, cost, rng, *runs)}
+    sources = {d["source"] for d in (load, cost, rng, fixed, sweep, sobol, prof, *runs)}
     rows = []
     for r in main_runs:
         label = f"workers={r['workers']}, chunk {r['chunk']:,}" + (
@@ -460,7 +613,7 @@ def main(argv=None) -> int:
         rows.append([label, f"{r['run_s']:.1f}", f"{r['paths'] / r['run_s']:,.0f}",
                      f"{r['paths'] / r['cpu_s']:,.0f}",
                      f"{w1['run_s'] / r['run_s']:.2f}x",
-                     f"{r['cpu_s'] / r['run_s']:.2f}", f"{r['load_after']:.1f}",
+                     f"{r['cpu_s'] / r['run_s']:.2f}", _load(r),
                      _mib(r["self_maxrss_kib"]), _mib(r["children_maxrss_kib"]),
                      _mib(r.get("tree_rss_kib")), _mib(r.get("tree_pss_kib")), r["digest"]])
     print()
@@ -473,8 +626,7 @@ def main(argv=None) -> int:
           "tree RSS/PSS: sampled peak\nsum over the process tree (PSS counts copy-on-write "
           "pages shared after fork once).\nCPU/wall: CPU seconds of the process and its workers "
           "per wall second (about 1 per busy worker on free CPUs); paths/CPU-s: paths per CPU\n"
-          "second, less sensitive than paths/s to other work on the machine; load: 1-minute "
-          "load average when the run ended.")
+          "second, less sensitive than paths/s to other work on the machine.")
     print(f"identical results across workers and chunk sizes: "
           f"{'yes' if len(digests) == 1 else 'NO: ' + ', '.join(sorted(digests))}")
     if len(sources) > 1:
@@ -487,14 +639,18 @@ def main(argv=None) -> int:
             mem_rows.append([f"{n:,}", str(r["workers"]), f"{r['run_s']:.1f}",
                              _mib(r["import_maxrss_kib"]), _mib(r["end_rss_kib"]),
                              _mib(r["self_maxrss_kib"]),
-                             _mib(r["children_maxrss_kib"]), _mib(r.get("tree_rss_kib")),
-                             _mib(r.get("tree_pss_kib"))])
+                             _mib(r["children_maxrss_kib"]),
+                             _mib(r["self_maxrss_kib"] + r["children_maxrss_kib"]
+                                  * (r["workers"] if r["workers"] > 1 else 0)),
+                             _mib(r.get("tree_rss_kib")), _mib(r.get("tree_pss_kib")),
+                             _load(r)])
     print()
     print(_table(["paths", "workers", "wall s", "after import", "parent at end", "parent",
-                  "worker", "tree RSS", "tree PSS"], mem_rows,
+                  "worker", "parent+workers", "tree RSS", "tree PSS", "load"], mem_rows,
                  "Peak memory (MiB) by number of paths, default chunk"))
     print("after import / parent at end: RSS of the run's process after its imports and after "
-          "pipeline.run returned;\nthe other columns are peaks as above.")
+          "pipeline.run returned;\nparent+workers: the parent's peak plus workers x the largest "
+          "worker's (an upper bound of the whole run);\nthe other columns are peaks as above.")
     for w in (1, 2):
         by_n = sorted((r["paths"], r) for r in runs if r["workers"] == w and r["default_chunk"])
         if len(by_n) > 1 and by_n[0][1].get("tree_pss_kib") and by_n[-1][1].get("tree_pss_kib"):
@@ -503,6 +659,25 @@ def main(argv=None) -> int:
             print(f"workers={w}: peak tree PSS {n0:,} -> {n1:,} paths ({n1 / n0:g}x): "
                   f"{d_kib / 1024:+,.0f} MiB ({d_kib / r0['tree_pss_kib']:+.0%}); "
                   f"per extra 100,000 paths: {d_kib / 1024 / ((n1 - n0) / 1e5):+.1f} MiB")
+
+    fixed_rows = [[f"{int(n):,}", f"{t * 1e3:.1f}"] for n, t in fixed["times_s"].items()]
+    fixed_rows.append(["0 (fit)", f"{fixed['fixed_s'] * 1e3:.1f}"])
+    print()
+    print(_table(["paths", "ms"], fixed_rows,
+                 f"Fixed cost of one engine call: vectorised.simulate, one block, best of 5 "
+                 f"(load {_load(fixed)})"))
+    print(f"least-squares line: {fixed['fixed_s'] * 1e3:.1f} ms + "
+          f"{fixed['per_path_s'] * 1e6:.1f} us a path (issue 16: fixed cost below 10 ms)")
+    print()
+    print(_table(["what", "CPU s", "per path and point", "load", "note"], [
+        [f"sweep, {sweep['points']} points", f"{sweep['cpu_s']:.1f}",
+         f"{sweep['per_path_point_s'] * 1e6:.1f} us", _load(sweep),
+         f"run_sweep, {sweep['paths']:,} paths a point, {sweep['tasks']} tasks, one worker, "
+         f"wall {sweep['wall_s']:.1f} s"],
+        [f"Sobol' sets, {sobol['sets']} x {sobol['paths']:,}", f"{sobol['cpu_s']:.2f}",
+         f"{sobol['per_path_set_s'] * 1e6:.1f} us", _load(sobol),
+         f"sensitivity._task -> batch.simulate_sets, {sobol['factors']} factors, best of 3"],
+    ], "Batched sets: CPU per path and point (or set)", align="<>>><"))
 
     model = w1["run_s"]
     rng_total = rng["setup_s"] + rng["uniform_s"] + rng["normal_s"]
@@ -521,8 +696,8 @@ def main(argv=None) -> int:
         ["model (workers=1)", f"{model:.2f}", "pipeline.run, default chunk"],
         ["model / RNG", f"{model / rng_total:.1f}x",
          f"model / normals only: {model / rng['normal_s']:.1f}x"],
-    ], f"numpy.random.Generator(PCG64) alone, {paths:,} paths, blocks of 4,096, one process",
-        align="<><"))
+    ], f"numpy.random.Generator(PCG64) alone drawing the engine's own numbers, {paths:,} paths, "
+       f"blocks of 4,096, one process (load {_load(rng)})", align="<><"))
 
     sim = cost["simulate_s"]
     n_chunks = -(-paths // cost["task_paths"])
@@ -535,13 +710,19 @@ def main(argv=None) -> int:
     print()
     print(_table(["chunk paths", "s/chunk", "us/path"], chunk_rows,
                  "Per-chunk cost, one process (vectorised.simulate, best of 3; whole task = "
-                 "pipeline._chunk: simulate + attainment + sums, timed alternately)"))
+                 "pipeline._chunk: simulate + attainment + sums, timed alternately; "
+                 f"load {_load(cost)})"))
     print(f"about {cost['tiny_s'] * 1e3:.0f} ms fixed per chunk + "
           f"{cost['per_path_s'] * 1e6:.1f} us per path; a {paths:,}-path run at the default "
           f"chunk is {n_chunks} chunks")
     print(f"cold import of ipsim.study.pipeline: {load['import_s']:.2f} s; load + validate "
           f"{args.scenario}: {load['first_load_s'] * 1e3:.0f} ms first, "
           f"{load['load_s'] * 1e3:.0f} ms warm")
+    print()
+    print(f"cProfile of vectorised.simulate, one chunk of {PROFILE_PATHS:,} paths: "
+          f"{prof['plain_s']:.2f} s without the profiler (load {_load(prof)})")
+    print(prof["text"].strip())
+    print()
     print(f"ipsim sources {', '.join(sorted(sources))} (sha256 of ipsim/**/*.py), "
           f"git {_git_head()}")
     print(f"load average {load0[0]:.2f} before, {load1[0]:.2f} after (on {ncpu} CPUs; above "

@@ -98,15 +98,15 @@ def test_cli_writes_json_csv_and_plots_with_provenance(tmp_path, capsys):
     """Outputs carry scenario, sha256, seed, paths and version; one CSV row per output and
     parameter; PNG and SVG of the index chart and the tornado."""
     path, out = _write(tmp_path, decisive_data), tmp_path / "out"
-    assert main(["sensitivity", str(path), "--samples", "4", "--paths-per-sample", "16",
+    assert main(["sensitivity", str(path), "--samples", "8", "--paths-per-sample", "16",
                  "--seed", "3", "--out", str(out), "--quiet"]) == 0
     data = json.loads((out / "sensitivity.json").read_text())
     for key in ("scenario", "scenario_sha256", "seed", "paths_per_sample", "ipsim_version",
                 "method", "samples"):
         assert key in data
-    assert data["seed"] == 3 and data["paths_per_sample"] == 16 and data["parameter_sets"] == 20
-    csv = (out / "sensitivity.csv").read_text().splitlines()
-    assert csv[0].startswith("# ipsim") and len(csv) == 2 + 2 * 3
+    assert data["seed"] == 3 and data["paths_per_sample"] == 16 and data["parameter_sets"] == 40
+    csv = (out / "sensitivity.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert csv[0].startswith("output,") and len(csv) == 1 + 2 * 3
     assert {p.name for p in out.iterdir()} >= {"sobol_all_targets.png", "tornado.svg"}
 
 
@@ -118,7 +118,7 @@ def test_cli_morris_without_plots(tmp_path):
     data = json.loads((out / "sensitivity.json").read_text())
     assert data["method"] == "morris" and data["parameter_sets"] == 3 * 4
     assert {p.name for p in out.iterdir()} == {".ipsim-result.json", "sensitivity.json",
-                                               "sensitivity.csv"}
+                                               "sensitivity.csv", ".cache"}
 
 
 @pytest.mark.parametrize("modify, args, message", [

@@ -55,6 +55,7 @@ class SobolIndices:
     variance: np.ndarray  # (s,) variance of each output over A and B
     n: int
     level: float
+    total_boot: np.ndarray | None = None   # (resamples, s, d) bootstrap totals (rankings)
 
 
 def design(d: int, n: int, seed: int | np.random.SeedSequence) -> np.ndarray:
@@ -123,6 +124,7 @@ def indices(y: np.ndarray, d: int, n: int, *, level: float = 0.95, resamples: in
     variance = np.var(np.concatenate([func["f_A"], func["f_B"]], axis=1), axis=1)
     nan = np.full_like(first, np.nan)
     bounds = [nan, nan, nan, nan]
+    total_boot = None
     if resamples > 0:
         def statistic(idx: np.ndarray) -> np.ndarray:
             sub = {"f_A": func["f_A"][:, idx], "f_B": func["f_B"][:, idx],
@@ -135,8 +137,9 @@ def indices(y: np.ndarray, d: int, n: int, *, level: float = 0.95, resamples: in
                                    method="percentile", rng=np.random.default_rng(seed))
         low = boot.confidence_interval.low.reshape(2, s, d)
         high = boot.confidence_interval.high.reshape(2, s, d)
+        total_boot = np.moveaxis(boot.bootstrap_distribution.reshape(2, s, d, -1)[1], -1, 0)
         flat = variance <= 0  # a constant output: indices 0 by convention, no interval
         low[:, flat], high[:, flat] = np.nan, np.nan
         bounds = [low[0], high[0], low[1], high[1]]
     return SobolIndices(first, bounds[0], bounds[1], total, bounds[2], bounds[3], variance,
-                        n, level)
+                        n, level, total_boot)

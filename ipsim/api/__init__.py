@@ -261,6 +261,16 @@ class RunResult:
 
         return write_run(self.simulation, out, make_plots=plots)
 
+    def drivers(self, *, workers: int = 1, dask=None, **options):
+        """What goes with failure on a path, from this run's kept paths (no second run):
+        per target and for all at once, filtering, first-order indices, the noise share and
+        PRIM boxes (:func:`ipsim.study.drivers.drivers_of`, docs/drivers.md). ``options``:
+        ``resamples``, ``prim_paths``, ``do_paste``, ...; write the result with
+        :func:`ipsim.report.drivers.write_drivers`."""
+        from ipsim.study.drivers import drivers_of
+
+        return drivers_of(self.simulation, workers=workers, dask=dask, **options)
+
 
 @dataclass
 class ComparisonResult:

@@ -1,6 +1,6 @@
-"""Command line: ``ipsim run``, ``compare``, ``sweep``, ``sensitivity``, ``calibrate``,
-``backtest``, ``optimise``, ``goal``, ``validate`` and ``schema``; the only place with argv and
-exit codes.
+"""Command line: ``ipsim run``, ``compare``, ``sweep``, ``sensitivity``, ``drivers``,
+``calibrate``, ``backtest``, ``optimise``, ``goal``, ``report``, ``validate`` and ``schema``;
+the only place with argv and exit codes.
 
 One module per command (:mod:`ipsim.cli.run`, :mod:`ipsim.cli.compare`, ...), each with an
 ``add_parser`` and a ``main(args, arm)``; :data:`COMMANDS` maps a command's name to its
@@ -27,8 +27,10 @@ from ipsim.cli import (
     backtest,
     calibrate,
     compare,
+    drivers,
     goal,
     optimise,
+    report,
     run,
     scenario,
     sensitivity,
@@ -52,12 +54,14 @@ COMMANDS: dict[str, Callable[..., int]] = {
     "compare": compare.main,
     "sweep": sweep.main,
     "sensitivity": sensitivity.main,
+    "drivers": drivers.main,
     "validate": scenario.validate,
     "schema": scenario.schema,
     "calibrate": calibrate.main,
     "backtest": backtest.main,
     "optimise": optimise.main,
     "goal": goal.main,
+    "report": report.main,
 }
 """Command name -> ``main(args, arm)`` returning the exit status."""
 
@@ -71,11 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_parser(sub)
     sweep.add_parser(sub)
     sensitivity.add_parser(sub)
+    drivers.add_parser(sub)
     scenario.add_parsers(sub)
     calibrate.add_parser(sub)
     backtest.add_parser(sub)
     optimise.add_parser(sub)
     goal.add_parser(sub)
+    report.add_parser(sub)
     return parser
 
 

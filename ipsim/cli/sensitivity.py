@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from ipsim.cli.options import (
@@ -41,6 +42,8 @@ def add_parser(sub) -> None:
                    help="run on this Dask scheduler (tcp://host:8786); same results")
     p.add_argument("--out", default=None,
                    help="output folder (default results/<name>/sensitivity/)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run every task again (finished tasks are still cached)")
     p.add_argument("--no-plots", action="store_true", help="write tables only")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no table")
 
@@ -69,9 +72,9 @@ def _print(data: dict, top: int = 8) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.report.sensitivity import write_sensitivity
+    from ipsim.report.sensitivity import CACHE, write_sensitivity
     from ipsim.scenario.variants import load_runnable
-    from ipsim.study import sensitivity
+    from ipsim.study import sensitivity, sensitivity_plan
 
     preload(args)
     arm()
@@ -80,11 +83,22 @@ def main(args, arm: Callable[[], None]) -> int:
     fs = sensitivity.factors(scenario)   # refuses a scenario without uncertain parameters
     seed_ = scenario.seed if args.seed is None else args.seed
     samples = args.samples or DEFAULT_SAMPLES[args.method]
-    out = output_folder(args.out, (scenario.name, "sensitivity"), "sensitivity")
+    out = output_folder(args.out, (scenario.name, "sensitivity"), "sensitivity", (CACHE,))
     d = len(fs)
-    sets = samples * (d + 2) if args.method == "sobol" else samples * (d + 1)
-    bar = progress_bar(sets + 2 * d + 1, args.quiet, unit="set")
-    run = {"workers": args.workers, "dask": args.dask, "progress": checked(bar.update, arm)}
+    cost = sensitivity_plan.plan(args.method, samples, args.paths_per_sample, d,
+                                 scenario.horizon_months, len(scenario.targets) + 1,
+                                 workers=args.workers)   # refuses unreasonable sizes
+    if not args.quiet:
+        print(f"{scenario.name}: {args.method}, {cost.sets:,} parameter sets x "
+              f"{args.paths_per_sample:,} paths, estimated "
+              f"{sensitivity_plan.duration(cost.seconds)} on {cost.workers} worker(s)",
+              file=sys.stderr)
+    bar = progress_bar(cost.sets, args.quiet, unit="set")
+    cache = sensitivity.cache_for(out / CACHE, scenario, fs, seed_, args.paths_per_sample)
+    if args.no_cache:
+        cache.get = lambda task: None     # run every task again, still storing each
+    run = {"workers": args.workers, "dask": args.dask, "progress": checked(bar.update, arm),
+           "cache": cache}
     try:
         if args.method == "sobol":
             result = sensitivity.run_sobol(scenario, samples, args.paths_per_sample, seed_,
@@ -99,5 +113,22 @@ def main(args, arm: Callable[[], None]) -> int:
     data = write_sensitivity(result, out, workers=args.workers, make_plots=not args.no_plots)
     if not args.quiet:
         _print(data)
-        print(f"results written to {out}/")
+        print(f"results written to {out}/ ({cache.reused} of {cache.reused + cache.stored} "
+              "tasks reused from the cache)")
+    warn_untrusted(data)
     return 0
+
+
+def warn_untrusted(data: dict) -> None:
+    """One warning line on stderr per output whose result is not to be trusted, with the
+    size that would fix it (also recorded in sensitivity.json), even with --quiet."""
+    for o in data["outputs"]:
+        t = o["trust"]
+        if t["trusted"]:
+            continue
+        problems = "; ".join(p["message"] for p in t["problems"])
+        print(f"ipsim: warning: {o['output']}: not to be trusted: {problems}; would need "
+              f"about {t['fix']['text']}", file=sys.stderr)
+    if data.get("fix_all"):
+        print(f"ipsim: warning: to trust every output: {data['fix_all']['text']} (details in "
+              "sensitivity.json, trust of each output)", file=sys.stderr)

@@ -13,10 +13,13 @@ import numpy as np
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 from ipsim.runtime.folders import result_folder
+from ipsim.study.trust import MAX_NOISE, MIN_TOP_SHARE, TOL, assess, overall_fix
 
-__all__ = ["sensitivity_data", "write_sensitivity", "MARKER"]
+__all__ = ["sensitivity_data", "write_sensitivity", "sensitivity_figures", "MARKER", "CACHE"]
 
 MARKER = "sensitivity.json"
+CACHE = ".cache"
+"""The task cache inside the output folder (kept across a result swap)."""
 
 _SOBOL = ("S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high")
 _MORRIS = ("mu", "mu_star", "mu_star_conf", "sigma")
@@ -60,68 +63,104 @@ def sensitivity_data(result, workers: int = 1) -> dict:
                         "mean_probability": float(np.mean(result.y[:, k])),
                         "variance": float(np.var(result.y[:, k])),
                         "noise_variance_share": share[k], "parameters": params})
+    trust = assess(result)
+    for o, t in zip(outputs, trust, strict=True):
+        o["trust"] = t
     data = {**provenance(s, run), "method": result.method,
             "samples": result.samples, "paths_per_sample": result.paths_per_sample,
             "parameter_sets": result.sets,
             "total_paths": result.sets * result.paths_per_sample,
             "level": result.indices.level, "elapsed_s": round(result.elapsed_s, 3),
+            "trusted": all(t["trusted"] for t in trust),
+            "fix_all": overall_fix(result, trust),
+            "trust_checks": {"max_noise_share": MAX_NOISE, "min_top_share": MIN_TOP_SHARE,
+                             "bounds_tolerance": TOL},
             "outputs": outputs}
     if result.tornado:
         base = result.tornado["base"]
         data["tornado"] = {"base_all_targets": base, "parameters": [
             {"parameter": f, "p_low": lo, "p_high": hi, "value_low": vl, "value_high": vh}
             for f, (lo, hi, vl, vh) in result.tornado["parameters"].items()]}
+        every = result.tornado.get("by_output")
+        if every is not None:
+            d = len(result.factors)
+            data["tornado"]["by_output"] = {
+                name: {"base": float(every[0, k]),
+                       "p_low": [float(every[1 + 2 * j, k]) for j in range(d)],
+                       "p_high": [float(every[2 + 2 * j, k]) for j in range(d)]}
+                for k, name in enumerate(result.outputs)}
     return data
 
 
 def _rows(data: dict) -> list[dict]:
-    return [{"output": o["output"], **p} for o in data["outputs"] for p in o["parameters"]]
+    return [{"output": o["output"], "output_trusted": o["trust"]["trusted"], **p}
+            for o in data["outputs"] for p in o["parameters"]]
 
 
-def _plots(result, data: dict, stage: Path) -> None:
-    from ipsim.report import plots
+def sensitivity_figures(data: dict, lang: str = "en") -> list[tuple[str, object]]:
+    """``(file stem, figure)`` of a sensitivity analysis, from its JSON content, texts in
+    ``lang``: per output (every target, then all targets at once) the index chart and, when
+    computed, the tornado; ``<method>_all_targets`` and ``tornado`` are the joint ones."""
     from ipsim.report import sensitivity_plots as sp
+    from ipsim.report.i18n import tr
 
-    sub = (f"{data['scenario']}: {data['method']}, {data['samples']} samples x "
-           f"{data['paths_per_sample']:,} paths, seed {data['seed']}")
-    labels = [f.label for f in result.factors]
-    joint = data["outputs"][-1]
-    col = {k: np.array([p[k] for p in joint["parameters"]]) for k in joint["parameters"][0]
-           if k not in ("parameter", "distribution")}
-    title = "What drives P(all targets)"
-    if result.method == "sobol":
-        fig = sp.indices_chart(labels, {"value": col["S1"], "low": col["S1_low"],
-                                        "high": col["S1_high"]},
-                               {"value": col["ST"], "low": col["ST_low"],
-                                "high": col["ST_high"]}, title, sub)
-        plots.save(fig, stage / "sobol_all_targets")
-    else:
-        plots.save(sp.morris_chart(labels, col["mu_star"], col["mu_star_conf"], col["sigma"],
-                                   title, sub), stage / "morris_all_targets")
-    if "tornado" in data:
-        rows = data["tornado"]["parameters"]
-        fig = sp.tornado_chart(data["tornado"]["base_all_targets"],
-                               [r["parameter"] for r in rows],
-                               np.array([r["p_low"] for r in rows]),
-                               np.array([r["p_high"] for r in rows]),
-                               [f"{r['value_low']:.3g} / {r['value_high']:.3g}" for r in rows],
-                               "P(all targets) with one parameter at its 5th / 95th percentile",
-                               sub)
-        plots.save(fig, stage / "tornado")
+    sub = tr(lang, "plot.subtitle_sensitivity", scenario=data["scenario"],
+             method=data["method"], samples=data["samples"],
+             paths=f"{data['paths_per_sample']:,}", seed=data["seed"])
+    tornado = data.get("tornado", {})
+    rows = tornado.get("parameters", [])
+    values = [f"{r['value_low']:.3g} / {r['value_high']:.3g}" for r in rows]
+    by_output = tornado.get("by_output", {})
+    out = []
+    for o in data["outputs"]:
+        name, joint = o["output"], o["output"] == "all_targets"
+        what = tr(lang, "plot.all_targets_what") if joint else o["label"]
+        title = tr(lang, "plot.title_drivers_of", what=what)
+        if not o.get("trust", {}).get("trusted", True):
+            title += tr(lang, "plot.not_trusted")
+        labels = [p["parameter"] for p in o["parameters"]]
+        col = {k: np.array([p[k] for p in o["parameters"]], dtype=float)
+               for k in o["parameters"][0] if k not in ("parameter", "distribution")}
+        if data["method"] == "sobol":
+            fig = sp.indices_chart(labels, {"value": col["S1"], "low": col["S1_low"],
+                                            "high": col["S1_high"]},
+                                   {"value": col["ST"], "low": col["ST_low"],
+                                    "high": col["ST_high"]}, title, sub, lang=lang)
+        else:
+            fig = sp.morris_chart(labels, col["mu_star"], col["mu_star_conf"], col["sigma"],
+                                  title, sub, lang=lang)
+        out.append((f"{data['method']}_{name}", fig))
+        t = by_output.get(name)
+        if t is None and joint and rows:   # the joint tornado, as older results hold it
+            t = {"base": tornado["base_all_targets"], "p_low": [r["p_low"] for r in rows],
+                 "p_high": [r["p_high"] for r in rows]}
+        if t is not None and rows:
+            fig = sp.tornado_chart(t["base"], [r["parameter"] for r in rows],
+                                   np.array(t["p_low"], dtype=float),
+                                   np.array(t["p_high"], dtype=float), values,
+                                   tr(lang, "plot.title_tornado_of", what=what), sub,
+                                   what=what, lang=lang)
+            out.append(("tornado" if joint else f"tornado_{name}", fig))
+    return out
+
+
+def _plots(data: dict, stage: Path) -> None:
+    from ipsim.report import plots
+
+    for stem, fig in sensitivity_figures(data):
+        plots.save(fig, stage / stem)
 
 
 def write_sensitivity(result, out: str | Path, *, workers: int = 1,
                       make_plots: bool = True) -> dict:
     """Write ``sensitivity.json``, ``sensitivity.csv`` (one row per output and parameter)
-    and, unless ``make_plots`` is false, the index chart and the tornado (PNG and SVG) into
-    ``out``, swapped in whole; returns the JSON content."""
+    and, unless ``make_plots`` is false, the index chart and the tornado of every output (PNG
+    and SVG) into ``out``, swapped in whole (the task cache ``.cache/`` carried over);
+    returns the JSON content."""
     data = sensitivity_data(result, workers)
-    note = (f"ipsim {data['ipsim_version']}; scenario {data['scenario']} "
-            f"(sha256 {data['scenario_sha256'][:12]}); seed {data['seed']}; {data['method']}, "
-            f"{data['samples']} samples, {data['paths_per_sample']} paths per sample")
-    with result_folder(out, "sensitivity") as stage:
+    with result_folder(out, "sensitivity", (CACHE,)) as stage:
         write_json(stage / MARKER, data)
-        write_csv(stage / "sensitivity.csv", _rows(data), note)
+        write_csv(stage / "sensitivity.csv", _rows(data))
         if make_plots:
-            _plots(result, data, stage)
+            _plots(data, stage)
     return data

@@ -31,8 +31,8 @@ from ipsim.runtime import locks
 from ipsim.runtime.atomic import carry_over, clean_stale, staged_directory, write_atomic
 from ipsim.runtime.locks import FolderError
 
-__all__ = ["MARKER", "check_out", "check_writable", "result_folder", "read_marker", "inside",
-           "FolderError", "MAX_MARKER_BYTES"]
+__all__ = ["MARKER", "check_out", "check_writable", "result_folder", "read_marker", "record",
+           "unchanged", "inside", "FolderError", "MAX_MARKER_BYTES"]
 
 MARKER = ".ipsim-result.json"
 """The file that says a folder is a result ipsim wrote (and which command wrote it)."""
@@ -72,8 +72,11 @@ def read_marker(folder: str | Path) -> dict | None:
     return data
 
 
-def _unchanged(path: Path, entry: dict) -> bool:
-    """Whether ``path`` is a regular file with the size and SHA-256 the marker records."""
+def unchanged(path: Path, entry: dict | None) -> bool:
+    """Whether ``path`` is a regular file with the size and SHA-256 the marker records
+    (``entry``, from the marker's ``files``; None: not recorded)."""
+    if entry is None:
+        return False
     try:
         st = path.lstat()
         return stat.S_ISREG(st.st_mode) and st.st_size == entry["size"] \
@@ -103,7 +106,7 @@ def _foreign(out: Path, kept: Sequence[str], marker: dict | None) -> list[tuple[
         elif name in kept and entry.is_dir():
             continue
         elif name in files and entry.is_file():
-            if not _unchanged(entry, files[name]):
+            if not unchanged(entry, files[name]):
                 found.append((name, "changed since ipsim wrote it"))
         elif entry.is_dir():
             found.append((name, "a folder ipsim did not write"))
@@ -211,6 +214,29 @@ def _named(exc: OSError, out: Path, stage: Path | None) -> OSError:
     if exc.errno is None:
         return exc
     return OSError(exc.errno, exc.strerror, name, None, exc.filename2)
+
+
+def record(folder: str | Path, written: Sequence[str | Path]) -> bool:
+    """Add files another ipsim command wrote into result ``folder`` to its marker.
+
+    ``ipsim report`` writes ``report.html`` (and its workbook and PDF) beside a run's results:
+    recorded, they count as ipsim's own, so the next run replaces them with the rest of the
+    (then outdated) result instead of refusing the folder. Files outside ``folder`` or not
+    directly in it are not recorded. Returns whether the marker was updated (False when the
+    folder holds no marker: it is not a result folder and nothing is recorded). The caller
+    holds ``folder`` (:func:`ipsim.runtime.locks.hold`, shared is enough: a command that
+    replaces the folder holds it whole).
+    """
+    folder = Path(folder)
+    marker = read_marker(folder)
+    if marker is None:
+        return False
+    for path in map(Path, written):
+        if path.parent.resolve() != folder.resolve() or not path.is_file() or path.is_symlink():
+            continue
+        marker["files"][path.name] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+    write_atomic(folder / MARKER, json.dumps(marker, indent=2, ensure_ascii=False) + "\n")
+    return True
 
 
 def check_writable(out: str | Path) -> None:

@@ -12,6 +12,7 @@ depends on its sets alone, so every backend and number of workers gives the same
 
 from __future__ import annotations
 
+import contextlib
 import time
 import zlib
 from collections.abc import Callable
@@ -19,15 +20,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import ipsim
 from ipsim.analysis import morris, sobol
 from ipsim.analysis.attainment import ALL, attainment_matrix
 from ipsim.engines.batch import batchable, simulate_sets
 from ipsim.engines.common import parameter_bounds
 from ipsim.errors import ArgumentError, UsageError
 from ipsim.runtime import execution
+from ipsim.runtime.taskcache import TaskCache
 from ipsim.scenario.params import Distribution, Scenario
+from ipsim.study import sensitivity_plan
 
-__all__ = ["Factor", "factors", "evaluate", "run_sobol", "run_morris", "tornado",
+__all__ = ["Factor", "factors", "evaluate", "cache_for", "run_sobol", "run_morris", "tornado",
            "SensitivityResult", "TASK_PATHS", "TAIL", "METHODS"]
 
 TASK_PATHS = 32_768
@@ -86,7 +90,8 @@ def _task(task) -> np.ndarray:
 
 def evaluate(scenario: Scenario, fs: list[Factor], u: np.ndarray, seed: int, paths: int, *,
              workers: int = 1, dask=None,
-             progress: Callable[[int], None] | None = None) -> np.ndarray:
+             progress: Callable[[int], None] | None = None,
+             cache: TaskCache | None = None) -> np.ndarray:
     """Probability of meeting each output at every point ``u`` of the hypercube.
 
     Parameters
@@ -104,7 +109,11 @@ def evaluate(scenario: Scenario, fs: list[Factor], u: np.ndarray, seed: int, pat
     workers, dask
         Where the tasks run (:func:`ipsim.runtime.execution.imap`).
     progress : callable, optional
-        Called with the number of sets of each task as it completes.
+        Called with the number of sets of each task as it completes (reused tasks first).
+    cache : TaskCache, optional
+        Finished tasks are taken from it and new ones stored in it as they complete (a
+        plain (sets, outputs) array each, keyed by the task's parameter values), so an
+        interrupted analysis resumes where it stopped (:func:`cache_for`).
 
     Returns
     -------
@@ -117,12 +126,38 @@ def evaluate(scenario: Scenario, fs: list[Factor], u: np.ndarray, seed: int, pat
     tasks = [(scenario, names, values[i:i + per_task], seed, paths)
              for i in range(0, len(values), per_task)]
 
-    def done(i: int) -> None:
-        if progress:
-            progress(len(tasks[i][2]))
+    results: dict[int, np.ndarray] = {}
+    keys = [{"values": [repr(float(v)) for v in t[2].ravel()]} for t in tasks] \
+        if cache is not None else []
+    for i, key in enumerate(keys):
+        hit = (cache.get(key) or {}).get("y")
+        if isinstance(hit, np.ndarray) and hit.dtype.kind == "f" \
+                and hit.shape == (len(tasks[i][2]), len(scenario.targets) + 1):
+            results[i] = hit
+            if progress:
+                progress(len(tasks[i][2]))
+    todo = [i for i in range(len(tasks)) if i not in results]
+    with contextlib.closing(execution.imap(_task, [tasks[i] for i in todo], workers=workers,
+                                           dask=dask)) as completed:
+        for j, y in completed:
+            i = todo[j]
+            results[i] = y
+            if cache is not None:
+                cache.put(keys[i], {"y": np.asarray(y, dtype=float)})
+            if progress:
+                progress(len(tasks[i][2]))
+    return np.concatenate([results[i] for i in range(len(tasks))])
 
-    return np.concatenate(execution.map_ordered(_task, tasks, workers=workers, dask=dask,
-                                                progress=done))
+
+def cache_for(folder, scenario: Scenario, fs: list[Factor], seed: int,
+              paths: int) -> TaskCache:
+    """The task cache of a sensitivity analysis of ``scenario`` in ``folder``: its entries
+    depend on the scenario file, the parameters analysed, the seed, the paths per set and
+    the ipsim and numpy versions (and each on its sets' values)."""
+    return TaskCache(folder, {"job": "sensitivity", "scenario_sha256": scenario.sha256,
+                              "factors": [f.label for f in fs], "seed": seed,
+                              "paths": paths, "ipsim_version": ipsim.__version__,
+                              "numpy_version": np.__version__})
 
 
 @dataclass
@@ -148,6 +183,15 @@ def _seed(seed: int, what: str) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(zlib.crc32(what.encode()),))
 
 
+def _check(scenario: Scenario, method: str, samples: int, paths: int, d: int, run: dict
+           ) -> None:
+    """Refuse an unreasonable size before the design is drawn (:mod:`sensitivity_plan`)."""
+    if paths < 1:
+        raise ArgumentError("paths_per_sample", f"must be >= 1, got {paths}")
+    sensitivity_plan.plan(method, samples, paths, d, scenario.horizon_months,
+                          len(scenario.targets) + 1, workers=run.get("workers", 1))
+
+
 def run_sobol(scenario: Scenario, n: int, paths: int, seed: int, **run) -> SensitivityResult:
     """First-order and total Sobol' indices of every output (:mod:`ipsim.analysis.sobol`).
 
@@ -160,6 +204,7 @@ def run_sobol(scenario: Scenario, n: int, paths: int, seed: int, **run) -> Sensi
                          f"Sobol' points), got {n}; try {lower} or {2 * lower}")
     t0 = time.perf_counter()
     fs = factors(scenario)
+    _check(scenario, "sobol", n, paths, len(fs), run)
     u = sobol.design(len(fs), n, _seed(seed, "design"))
     y = evaluate(scenario, fs, u, seed, paths, **run)
     idx = sobol.indices(y, len(fs), n, seed=_seed(seed, "bootstrap"))
@@ -176,6 +221,7 @@ def run_morris(scenario: Scenario, trajectories: int, paths: int, seed: int,
     """
     t0 = time.perf_counter()
     fs = factors(scenario)
+    _check(scenario, "morris", trajectories, paths, len(fs), run)
     x = morris.design(len(fs), trajectories, _seed(seed, "design"))
     y = evaluate(scenario, fs, TAIL + (1 - 2 * TAIL) * x, seed, paths, **run)
     eff = morris.effects(x, y, seed=_seed(seed, "bootstrap"))
@@ -191,14 +237,16 @@ def tornado(result: SensitivityResult, **run) -> dict:
     -------
     dict
         ``base`` (all at medians), and ``parameters``: factor label -> ``(p_low, p_high,
-        value_low, value_high)``; probabilities of all targets, values in the parameter's unit.
+        value_low, value_high)``; probabilities of all targets, values in the parameter's unit;
+        ``by_output``: the (2 d + 1, outputs) probabilities of every output at those sets.
     """
     fs, d = result.factors, len(result.factors)
     u = np.full((2 * d + 1, d), 0.5)
     for j in range(d):
         u[1 + 2 * j, j], u[2 + 2 * j, j] = TAIL, 1 - TAIL
-    p = evaluate(result.scenario, fs, u, result.seed, result.paths_per_sample, **run)[:, -1]
-    result.tornado = {"base": float(p[0]), "parameters": {
+    every = evaluate(result.scenario, fs, u, result.seed, result.paths_per_sample, **run)
+    p = every[:, -1]
+    result.tornado = {"by_output": every, "base": float(p[0]), "parameters": {
         f.label: (float(p[1 + 2 * j]), float(p[2 + 2 * j]),
                   float(f.values(np.array([TAIL]))[0]), float(f.values(np.array([1 - TAIL]))[0]))
         for j, f in enumerate(fs)}}
