@@ -135,4 +135,4 @@ def check_replaceable(out: Path, siblings: list[Path]) -> None:
                              "report file")
         if not (html_ours or _recorded(path)):
             raise ValueError(f"{path}: exists and was not written by ipsim report; name "
-                             "another report file (--out) or move it away")
+                             "another report file or move it away")
