@@ -89,9 +89,10 @@ def estimate(paths: int, months: int, scenarios: int, workers: int, chunk_paths:
     keep_paths : int
         Paths kept whole for quantiles and plots.
     engine : str
-        A key of :data:`ENGINE_US_PER_PATH_MONTH`.
+        A key of :data:`ENGINE_US_PER_PATH_MONTH` (another engine, e.g. one a test
+        registers, is costed as the vectorised one).
     """
-    cost = ENGINE_US_PER_PATH_MONTH[engine]
+    cost = ENGINE_US_PER_PATH_MONTH.get(engine, ENGINE_US_PER_PATH_MONTH["vectorised"])
     chunk = min(chunk_paths, paths)
     chunks = -(-paths // chunk)
     busy = max(1, min(workers, os.cpu_count() or 1, chunks))
