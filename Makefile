@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 SCENARIO ?= scenarios/key-city-2020.yaml
 PATHS ?= 100000
 WORKERS ?= 2
+RESULTS ?= results/$(basename $(notdir $(SCENARIO)))
 
 .PHONY: run test bench lint clean
 
@@ -24,6 +25,9 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-installed
 	$(BIN)/ipsim run $(SCENARIO) --paths $(PATHS) --workers $(WORKERS)
 	$(BIN)/ipsim compare $(SCENARIO) --paths $(PATHS) --workers $(WORKERS)
+	$(BIN)/ipsim report $(RESULTS)
+	$(BIN)/ipsim report $(RESULTS) --lang zh
+	@echo "open $(RESULTS)/report.html first (Chinese: $(RESULTS)/report.zh.html)"
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -q
@@ -35,6 +39,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/sensitivity_bench.py
 	$(BIN)/python bench/drivers_bench.py
 	$(BIN)/python bench/optimise_bench.py
+	$(BIN)/python bench/coverage_bench.py --trend
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check ipsim tests bench

@@ -3,9 +3,10 @@
 Times :func:`ipsim.study.sensitivity.run_sobol` (design, every parameter set, bootstrap) on the
 default scenario and reports wall time, CPU/wall, parameter sets a second, paths a second,
 the speed-up from 1 to 2 workers and whether both gave the same indices. The full size of
-issue 8 (2,048 base samples x 4,096 paths per sample, 17 parameters: 38,912 sets, 159 million
-paths) takes hours on two cores; by default a small size is measured and the full size is
-extrapolated from its paths a second, labelled as such. ``--full`` runs the full size.
+issue 8 (2,048 base samples x 4,096 paths per sample; with the 17 parameters of then, 38,912
+sets and 159 million paths; 28 parameters since issue 14) takes hours on two cores; by
+default a small size is measured and the full size is extrapolated from its paths a second,
+labelled as such. ``--full`` runs the full size.
 
 Usage: ``python bench/sensitivity_bench.py [--samples 8] [--paths-per-sample 2048]
 [--full] [--scenario FILE]``.

@@ -53,9 +53,8 @@ def test_outputs_written(compared, scenario):
                for r in [*same["targets"], same["all_targets"]])
     best = data["best"]
     assert best["target"] == "all_targets" and isinstance(best["distinguishable"], bool)
-    rows = list(csv.DictReader(line for line in
-                               (compared / "comparison.csv").read_text().splitlines()
-                               if not line.startswith("#")))
+    rows = list(csv.DictReader((compared / "comparison.csv").read_text(
+        encoding="utf-8-sig").splitlines()))
     assert len(rows) == 3 * 11 and {r["scenario"] for r in rows} == {"no-drain", "same",
                                                                       "pool-plus"}
 

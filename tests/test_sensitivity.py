@@ -104,8 +104,8 @@ def test_cli_writes_json_csv_and_plots_with_provenance(tmp_path, capsys):
                 "method", "samples"):
         assert key in data
     assert data["seed"] == 3 and data["paths_per_sample"] == 16 and data["parameter_sets"] == 40
-    csv = (out / "sensitivity.csv").read_text().splitlines()
-    assert csv[0].startswith("# ipsim") and len(csv) == 2 + 2 * 3
+    csv = (out / "sensitivity.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert csv[0].startswith("output,") and len(csv) == 1 + 2 * 3
     assert {p.name for p in out.iterdir()} >= {"sobol_all_targets.png", "tornado.svg"}
 
 

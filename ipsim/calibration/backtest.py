@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from ipsim.calibration.basis import Basis, basis_of, too_wide
 from ipsim.calibration.history import History
 from ipsim.calibration.overlay import Base, short_run
 from ipsim.calibration.place import Calibration, calibrate
@@ -40,7 +41,9 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 @dataclass(frozen=True)
 class Point:
-    """One realised value against its simulated distribution."""
+    """One realised value against its simulated distribution: ``basis`` what the band
+    rests on (effective degrees of freedom, the data's weight), ``too_wide`` whether the
+    90 % band is too wide to test anything (:mod:`ipsim.calibration.basis`)."""
 
     origin: int
     year: int
@@ -48,6 +51,8 @@ class Point:
     realised: float
     percentile: float
     inside: Mapping[float, bool]   # band -> inside it
+    basis: Basis
+    too_wide: bool
 
 
 @dataclass(frozen=True)
@@ -157,20 +162,24 @@ def backtest_origin(history: History, base: Base, origin: int, paths: int, seed:
         if not np.isfinite(values[years_all <= origin]).any():
             continue   # never observed up to the origin: its baseline is the scenario's
         sim = kept.yearly[name][:, :horizon + 1]
-        quantiles[name] = np.quantile(sim, QUANTILES, axis=0)
+        quantiles[name] = q = np.quantile(sim, QUANTILES, axis=0)
         realised[name] = values[np.searchsorted(years_all, years)]
+        basis = basis_of(cal, name)
         for k in range(1, horizon + 1):
             v = values[np.searchsorted(years_all, origin + k)]
             if not np.isfinite(v):
                 continue
             pct = _percentile(sim[:, k], v)
             inside = {b: bool((1 - b) / 2 <= pct <= (1 + b) / 2) for b in BANDS}
-            points.append(Point(origin, origin + k, name, float(v), pct, inside))
+            wide = too_wide(q[QUANTILES.index(0.05), k], q[QUANTILES.index(0.5), k],
+                            q[QUANTILES.index(0.95), k])
+            points.append(Point(origin, origin + k, name, float(v), pct, inside, basis, wide))
     return OriginResult(origin, cal, years, quantiles, realised, tuple(points))
 
 
 def coverage(points: Sequence[Point], confidence: float = 0.95) -> list[dict]:
-    """Pooled coverage of each band: hits, points, rate and a Wilson interval."""
+    """Pooled coverage of each band: hits, points, rate and a Wilson interval (rows with
+    no points have NaN rate and interval)."""
     out = []
     for b in BANDS:
         hits = sum(p.inside[b] for p in points)

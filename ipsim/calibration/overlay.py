@@ -29,16 +29,19 @@ PROGRAMME_OFF: dict[str, Any] = {
 """Overrides that switch a programme off: nothing allocated to any lever (the funds arrive
 but are not spent, so no spending effect, no pool and no programme outputs), and no pool at
 the start; the model's state before a programme, for fitting and backtesting a history from
-before it. (A budget of 0 is not a valid scenario.)"""
+before it. A scenario with no programme (``policy.budget: 0``, ``tranches: []``) is already
+in that state; these overrides leave it so."""
 
 
 def short_run(months: int, budget: float) -> dict[str, Any]:
     """Overrides for a run of ``months`` months with the programme off: the whole ``budget``
-    (yuan) paid at the start, unconditionally and unspent, no mid-term gate, and one neutral
-    target (the base's tranches, gate and targets may refer to months beyond ``months``;
-    none matters to a calibration or a backtest, which read the indicators only)."""
+    (yuan) paid at the start, unconditionally and unspent (no tranche at all when the budget
+    is 0, a scenario with no programme), no mid-term gate, and one neutral target (the base's
+    tranches, gate and targets may refer to months beyond ``months``; none matters to a
+    calibration or a backtest, which read the indicators only)."""
+    tranches = [{"month": 0, "amount": budget}] if budget > 0 else []
     return {**PROGRAMME_OFF, "horizon_months": months, "policy.midterm": None,
-            "policy.tranches": [{"month": 0, "amount": budget}],
+            "policy.tranches": tranches,
             "targets": [{"id": "none", "indicator": "transfers", "measure": "final",
                          "op": ">", "threshold": 0}]}
 

@@ -61,7 +61,9 @@ class Calibration:
     ``fits`` maps an observed indicator to its :class:`SeriesFit`; ``used`` maps a parameter
     section to the indicator its growth was fitted on; ``drift`` the final log-drift
     estimates per section after the prior and the model offsets (in 1/yr); ``offsets`` the
-    model's drift beyond the growth parameter; ``notes`` what the user should know.
+    model's drift beyond the growth parameter; ``notes`` what the user should know;
+    ``data_weight`` per section the history's share of the drift's precision (1 with the
+    data alone; below 1 when pooled with the scenario's prior).
     """
 
     history: History
@@ -78,16 +80,19 @@ class Calibration:
     programme_off: bool
     offset_paths: int
     notes: tuple[str, ...] = field(default=())
+    data_weight: Mapping[str, float] = field(default_factory=dict)
 
     def scenario(self, name: str | None = None) -> Scenario:
         """The calibrated scenario (the base with :attr:`overrides`)."""
         return self.base.with_overrides(self.overrides, name)
 
 
-def _pooled(est: Estimate, growth: float | Distribution, level: float) -> Estimate:
-    """``est`` pooled with a normal prior from the scenario's growth distribution."""
+def _pooled(est: Estimate, growth: float | Distribution, level: float
+            ) -> tuple[Estimate, float]:
+    """``est`` pooled with a normal prior from the scenario's growth distribution, and the
+    data's share of the pooled precision (1: not pooled, the prior is not a normal)."""
     if not isinstance(growth, Distribution) or growth.kind != "normal":
-        return est
+        return est, 1.0
     mean, sd = growth.args["mean"], growth.args["sd"]
     mu0, s0 = np.log1p(mean), sd / (1.0 + mean)           # delta method, on the log scale
     z = stats.norm.ppf((1 + level) / 2)
@@ -96,7 +101,8 @@ def _pooled(est: Estimate, growth: float | Distribution, level: float) -> Estima
     mu = (w0 * mu0 + w1 * est.value) / (w0 + w1)
     s = (w0 + w1) ** -0.5
     return Estimate("drift", float(mu), float(s), float(mu - z * s), float(mu + z * s), True,
-                    f"pooled with the scenario's prior growth {mean:g} +- {sd:g}")
+                    f"pooled with the scenario's prior growth {mean:g} +- {sd:g}"), \
+        float(w1 / (w0 + w1))
 
 
 def _baseline(history: History, fits: Mapping[str, SeriesFit]) -> tuple[int, dict, list]:
@@ -170,9 +176,9 @@ def calibrate(history: History, base: Base, *, level: float = LEVEL, prior: str 
                                 mean_of(p[section]["volatility"]), level)
         if section not in used or fits[name].n > fits[used[section]].n:
             used[section] = name    # the indicator with the most observed periods
-    drift = {s: fits[i].drift if prior == "none" else _pooled(fits[i].drift, p[s]["growth"],
-                                                             level)
-             for s, i in used.items()}
+    pooled = {s: (fits[i].drift, 1.0) if prior == "none"
+              else _pooled(fits[i].drift, p[s]["growth"], level) for s, i in used.items()}
+    drift = {s: est for s, (est, _) in pooled.items()}
     shocks = fit_loadings(history.values, history.per_year, level)
     last, baseline, bnotes = _baseline(history, fits)
     notes += bnotes
@@ -203,7 +209,8 @@ def calibrate(history: History, base: Base, *, level: float = LEVEL, prior: str 
         overrides[f"parameters.{section}.growth"] = _within(
             section, "growth", _growth(drift[section], off[section], z), notes)
     return Calibration(history, base, fits, used, drift, shocks, off, overrides, last, level,
-                       prior, programme_off, offset_paths, tuple(notes))
+                       prior, programme_off, offset_paths, tuple(notes),
+                       {s: w for s, (_, w) in pooled.items()})
 
 
 def _growth(drift: Estimate, offset: float, z: float) -> dict:

@@ -1,6 +1,6 @@
 """Command line: ``ipsim run``, ``compare``, ``sweep``, ``sensitivity``, ``drivers``,
-``calibrate``, ``backtest``, ``optimise``, ``goal``, ``validate`` and ``schema``; the only place
-with argv and exit codes.
+``calibrate``, ``backtest``, ``optimise``, ``goal``, ``report``, ``validate`` and ``schema``;
+the only place with argv and exit codes.
 
 One module per command (:mod:`ipsim.cli.run`, :mod:`ipsim.cli.compare`, ...), each with an
 ``add_parser`` and a ``main(args, arm)``; :data:`COMMANDS` maps a command's name to its
@@ -23,6 +23,7 @@ from ipsim.cli import (
     drivers,
     goal,
     optimise,
+    report,
     run,
     scenario,
     sensitivity,
@@ -46,6 +47,7 @@ COMMANDS: dict[str, Callable[..., int]] = {
     "backtest": backtest.main,
     "optimise": optimise.main,
     "goal": goal.main,
+    "report": report.main,
 }
 """Command name -> ``main(args, arm)`` returning the exit status."""
 
@@ -65,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     backtest.add_parser(sub)
     optimise.add_parser(sub)
     goal.add_parser(sub)
+    report.add_parser(sub)
     return parser
 
 

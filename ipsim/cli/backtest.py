@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ipsim.calibration.basis import PRIOR_DOMINATES
 from ipsim.cli.calibrate import add_history_options
 from ipsim.cli.options import checked, positive_int, progress_bar, seed
 from ipsim.cli.parsing import parse_names
@@ -42,20 +43,54 @@ def parse_origins(text: str) -> list[int] | None:
                             "all)", value=repr(text)) from None
 
 
+def _df_text(df: float | None) -> str:
+    """Effective degrees of freedom as printed: '-' not fitted, '999+' beyond."""
+    return "-" if df is None else "999+" if df >= 999.5 else f"{df:.0f}"
+
+
+def _remark(p: dict) -> str:
+    """The words beside a point: whether its band can test anything and what it rests on."""
+    words = []
+    if p["too_wide"]:
+        words.append("too wide to test")
+    if p["df"] is None:
+        words.append("not fitted")
+    elif p["df"] == 0:
+        words.append("volatility assumed")
+    if p["data_weight"] is not None and p["data_weight"] < PRIOR_DOMINATES:
+        words.append(f"mostly the prior (data {p['data_weight']:.1%})")
+    return "; ".join(words)
+
+
+def _coverage_line(c: dict, what: str) -> str:
+    if not c["points"]:
+        return f"coverage of the {c['nominal']:.0%} band{what}: no points"
+    return (f"coverage of the {c['nominal']:.0%} band{what}: {c['coverage']:.1%} "
+            f"({c['inside']}/{c['points']}; 95 % interval [{c['ci_low']:.1%}, "
+            f"{c['ci_high']:.1%}], points taken as independent) vs nominal {c['nominal']:.0%}")
+
+
 def _print(summary: dict) -> None:
     print(f"{summary['scenario']} backtested on {summary['history_file']}: origins "
           f"{', '.join(map(str, summary['origins']))}; {summary['paths']:,} paths, seed "
           f"{summary['seed']}")
     print(f"{'origin':>6} {'year':>5} {'indicator':<16} {'realised':>12} {'percentile':>10}  "
-          "in 50 %  in 90 %")
+          f"in 50 %  in 90 %  {'df':>4}  band")
     for p in summary["points"]:
         print(f"{p['origin']:>6} {p['year']:>5} {p['indicator']:<16} {p['realised']:>12.4g} "
               f"{p['percentile']:>10.1%}  {'yes' if p['in_50'] else 'no':>7}  "
-              f"{'yes' if p['in_90'] else 'no':>7}")
+              f"{'yes' if p['in_90'] else 'no':>7}  {_df_text(p['df']):>4}  {_remark(p)}")
+    print("df: effective degrees of freedom of the fitted growth's interval (Student-t; "
+          "pooled with the prior, Welch-Satterthwaite; 0: one difference, the scenario's "
+          "volatility assumed; -: not fitted, the band is the scenario's assumptions)")
     for c in summary["coverage"]:
-        print(f"coverage of the {c['nominal']:.0%} band: {c['coverage']:.1%} "
-              f"({c['inside']}/{c['points']}; 95 % interval [{c['ci_low']:.1%}, "
-              f"{c['ci_high']:.1%}], points taken as independent) vs nominal {c['nominal']:.0%}")
+        print(_coverage_line(c, ""))
+    wide = summary["too_wide_points"]
+    if wide:
+        print(f"{wide} of {len(summary['points'])} bands are too wide to test anything: "
+              f"{summary['band_criterion']}; such a point cannot fail")
+        for c in summary["coverage_testable"]:
+            print(_coverage_line(c, f" without those {wide}"))
 
 
 def main(args, arm: Callable[[], None]) -> int:

@@ -13,6 +13,7 @@ from ipsim.cli.options import (
     simulated,
 )
 from ipsim.cli.parsing import parse_names
+from ipsim.cli.run import add_lang_option
 from ipsim.errors import UsageError
 
 __all__ = ["add_parser", "main"]
@@ -27,48 +28,56 @@ def add_parser(sub) -> None:
                    help="comma-separated variant names, or variant files of this scenario "
                    "(default: every variant in the file)")
     add_run_options(p, out_help="output folder (default results/<name>/compare/)")
+    add_lang_option(p)
 
 
 def _pp(x: float) -> str:
     return f"{x * 100:+.2f}"
 
 
-def _print_comparison(data: dict) -> None:
+def _print_comparison(data: dict, lang: str = "en") -> None:
     """One line per scenario: joint attainment, its paired difference from the base, McNemar's
     p, the mid-term release and the target that moves most; then the best for all targets."""
+    from ipsim.report.i18n import tr
+    from ipsim.report.numbers import p_relation, p_value
+    from ipsim.report.terminal import table
+
     base, sides = data["base"], data["variants"]
-    width = max(len(s["name"]) for s in [base, *sides]) + 9
-    print(f"{data['scenario']}: base and {len(sides)} variant(s) on the same "
-          f"{data['paths']:,} paths, seed {data['seed']}, {data['elapsed_s']:.1f} s")
-    print(f"{'':<{width}} {'all targets':>11}  {'difference from base, pp':<26} {'McNemar':>8} "
-          f"{'mid-term':>9}  largest change in one target (pp)")
-    print(f"{'scenario':<{width}} {'P(met)':>11}  {'[95 % paired interval]':<26} {'p':>8} "
-          f"{'release':>9}")
-    print(f"{base['name'] + ' (base)':<{width}} {base['all_targets']['probability']:>11.2%}  "
-          f"{'':<26} {'':>8} {base['midterm_release']['probability']:>9.1%}")
+    labels = data.get("target_labels", {})
+    print(tr(lang, "cli.compare_head", scenario=data["scenario"], n=len(sides),
+             paths=f"{data['paths']:,}", seed=data["seed"],
+             seconds=f"{data['elapsed_s']:.1f}"))
+    cells = [[tr(lang, "cli.col_scenario"), tr(lang, "cli.col_p_all"), tr(lang, "cli.col_diff"),
+              tr(lang, "cli.col_mcnemar"), tr(lang, "cli.col_release"),
+              tr(lang, "cli.col_largest")],
+             [base["name"] + tr(lang, "plot.base_suffix"),
+              f"{base['all_targets']['probability']:.2%}", "", "",
+              f"{base['midterm_release']['probability']:.1%}", ""]]
     for v in sides:
         j = v["all_targets"]
         diff = f"{_pp(j['diff'])} [{_pp(j['diff_ci_low'])}, {_pp(j['diff_ci_high'])}]"
         top = max(v["targets"], key=lambda r: abs(r["diff"]))
-        print(f"{v['name']:<{width}} {j['probability']:>11.2%}  {diff:<26} "
-              f"{j['p_value']:>8.2g} {v['midterm_release']['probability']:>9.1%}  "
-              f"{top['label']} {_pp(top['diff'])}")
+        label = labels.get(top["id"], {}).get(lang, top["label"])
+        cells.append([v["name"], f"{j['probability']:.2%}", diff, p_value(j["p_value"]),
+                      f"{v['midterm_release']['probability']:.1%}",
+                      f"{label} {_pp(top['diff'])}"])
+    print("\n".join(table(cells, "<><>><")))
     for v in sides:
         for note in v["pairing_notes"]:
             print(f"note: {v['name']} {note}")
     b = data["best"]
     if b.get("runner_up") is None:
         return
-    verdict = ("distinguishable" if b["distinguishable"] else
-               "not distinguishable: the interval includes 0")
-    print(f"best for all targets at once: {b['best']} ({b['best_probability']:.2%}), ahead of "
-          f"{b['runner_up']} ({b['runner_up_probability']:.2%}) by {_pp(b['diff'])} pp "
-          f"[{_pp(b['diff_ci_low'])}, {_pp(b['diff_ci_high'])}], McNemar p = "
-          f"{b['p_value']:.2g}: {verdict}")
+    verdict = tr(lang, "cli.distinct" if b["distinguishable"] else "cli.not_distinct")
+    print(tr(lang, "cli.compare_best", best=b["best"], p=f"{b['best_probability']:.2%}",
+             runner=b["runner_up"], q=f"{b['runner_up_probability']:.2%}",
+             diff=_pp(b["diff"]), low=_pp(b["diff_ci_low"]), high=_pp(b["diff_ci_high"]),
+             p_value=p_relation(b["p_value"]), verdict=verdict))
 
 
 def main(args, arm: Callable[[], None]) -> int:
     from ipsim import api
+    from ipsim.report.i18n import tr
     from ipsim.report.outputs import check_out
     from ipsim.scenario.variants import load_variant_specs
 
@@ -90,7 +99,7 @@ def main(args, arm: Callable[[], None]) -> int:
     result = simulated(args, arm, lambda **o: api.compare(base, variants, seed=seed, **o))
     data = result.write(out, plots=not args.no_plots)
     if not args.quiet:
-        _print_comparison(data)
+        _print_comparison(data, args.lang)
         print_precision(data, "every paired difference")
-        print(f"results written to {out}/")
+        print(tr(args.lang, "cli.written", out=out))
     return 0

@@ -26,23 +26,42 @@ def add_parser(sub) -> None:
                    "(written to <out>/drivers/; see ipsim drivers)")
     add_drivers_options(p)
     add_run_options(p, out_help="output folder (default results/<name>/)")
+    add_lang_option(p)
 
 
-def print_table(summary: dict) -> None:
-    """The attainment table: one line per target, then all targets and the mid-term release."""
-    width = max(len(t["label"]) for t in summary["targets"]) + 2
-    print(f"{summary['scenario']}: {summary['paths']:,} paths, seed {summary['seed']}, "
-          f"{summary['elapsed_s']:.1f} s")
-    print(f"{'target':<{width}} {'P(met)':>8}   95 % interval")
-    rows = [*summary["targets"], {**summary["all_targets"], "label": "ALL TARGETS"},
-            {**summary["midterm_release"], "label": "mid-term tranche released"}]
-    for r in rows:
-        print(f"{r['label']:<{width}} {r['probability']:>8.1%}   "
-              f"[{r['ci_low']:.1%}, {r['ci_high']:.1%}]")
+def add_lang_option(p) -> None:
+    """``--lang en|zh``: the language of the table printed on the terminal."""
+    from ipsim.report.i18n import LANGUAGES
+
+    p.add_argument("--lang", choices=LANGUAGES, default="en",
+                   help="language of the table on the terminal: en (default) or zh; "
+                   "ipsim report --lang zh writes the Chinese report")
+
+
+def print_table(summary: dict, lang: str = "en") -> None:
+    """The attainment table: one line per target, then all targets and the mid-term release,
+    in ``lang`` (target labels in ``lang`` where the scenario gives them)."""
+    from ipsim.report import numbers as num
+    from ipsim.report.i18n import tr
+    from ipsim.report.terminal import table
+
+    labels = summary.get("target_labels", {})
+    print(tr(lang, "cli.run_head", scenario=summary["scenario"],
+             paths=f"{summary['paths']:,}", seed=summary["seed"],
+             seconds=f"{summary['elapsed_s']:.1f}"))
+    rows = [*[{**t, "label": labels.get(t["id"], {}).get(lang, t["label"])}
+              for t in summary["targets"]],
+            {**summary["all_targets"], "label": tr(lang, "cli.all_targets")},
+            {**summary["midterm_release"], "label": tr(lang, "cli.midterm")}]
+    cells = [[tr(lang, "cli.col_target"), tr(lang, "cli.col_p"), tr(lang, "cli.col_ci")]]
+    cells += [[r["label"], num.percent(r["probability"], lang),
+               num.interval(r["ci_low"], r["ci_high"], lang)] for r in rows]
+    print("\n".join(table(cells, "<><")))
 
 
 def main(args, arm: Callable[[], None]) -> int:
     from ipsim import api
+    from ipsim.report.i18n import tr
     from ipsim.report.outputs import KEPT_INSIDE, check_out
 
     load_plots(args)
@@ -61,9 +80,9 @@ def main(args, arm: Callable[[], None]) -> int:
                                                       **o))
     summary = result.write(out, plots=not args.no_plots)
     if not args.quiet:
-        print_table(summary)
+        print_table(summary, args.lang)
         print_precision(summary)
-        print(f"results written to {out}/")
+        print(tr(args.lang, "cli.written", out=out))
     if args.drivers:
         from ipsim.cli.drivers import write_and_print
 

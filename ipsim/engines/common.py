@@ -10,24 +10,31 @@ values whichever engine simulates it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from ipsim.engines.streams import Streams
 from ipsim.errors import ModelError
-from ipsim.model import funding, registry
+from ipsim.model import funding, growth, registry, uncertainty
 from ipsim.model.measures import measure
 from ipsim.model.mechanism import Mechanism, Period, Start
 from ipsim.model.state import State
+from ipsim.scenario import correlations
 from ipsim.scenario.params import Distribution, Scenario
 
 __all__ = ["parameter_bounds", "realise_parameters", "take_paths", "baseline", "start_of",
-           "initial_state", "prepare", "year0", "has_gate", "check_flows", "GateProgress", "view",
-           "settings", "SHOCKS"]
+           "StartDraws", "draw_start", "initial_state", "prepare", "year0", "has_gate",
+           "check_flows", "GateProgress", "view", "settings", "SHOCKS", "YEAR0_SHOCKS"]
 
 SHOCKS = "shocks"
 """Section of the shock loadings (the ``shocks:`` key of a scenario)."""
+
+YEAR0_SHOCKS = "year0:shocks"
+"""Stream of year 0's monthly shocks (the common factor and one per series, like ``shocks``,
+for each of the eleven steps within year 0)."""
 
 
 def _bounds() -> dict[tuple[str, str], tuple[float, float]]:
@@ -45,8 +52,10 @@ def realise_parameters(scenario: Scenario, streams: Streams) -> tuple[dict, dict
     """Per-path values of every parameter: numbers stay numbers, distributions are drawn.
 
     Each uncertain parameter is drawn by inversion from its own stream
-    ``param:<section>.<name>`` (see :mod:`ipsim.model.uncertainty`). A parameter given as a
-    ``(paths,)`` array (:mod:`ipsim.engines.batch`) is used path by path.
+    ``param:<section>.<name>`` (see :mod:`ipsim.model.uncertainty`), its uniform correlated
+    with those of the parameters it is paired with in ``scenario.correlations`` by a
+    Gaussian copula. A parameter given as a ``(paths,)`` array (:mod:`ipsim.engines.batch`)
+    is used path by path.
 
     Returns
     -------
@@ -57,19 +66,42 @@ def realise_parameters(scenario: Scenario, streams: Streams) -> tuple[dict, dict
         ``section.name`` -> (paths,) draws of the uncertain parameters.
     """
     bounds = _bounds()
+    uniforms = {f"{section}.{name}": streams.uniform(f"param:{section}.{name}")
+                for section, given in scenario.parameters.items()
+                for name, value in given.items() if isinstance(value, Distribution)}
+    uniforms = _correlated(scenario, uniforms)
     values, drawn = {}, {}
     for section, given in scenario.parameters.items():
         ns = {}
         for name, value in given.items():
             if isinstance(value, Distribution):
                 low, high = bounds[section, name]
-                value = value.from_uniform(streams.uniform(f"param:{section}.{name}"), low, high)
+                value = value.from_uniform(uniforms[f"{section}.{name}"], low, high)
                 drawn[f"{section}.{name}"] = value
             ns[name] = value
         values[section] = ns
     sections = {m.name: m.parameters(values[m.name]) for m in registry.mechanisms()}
     sections[SHOCKS] = values[SHOCKS]
     return sections, drawn
+
+
+def _correlated(scenario: Scenario, uniforms: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The parameters' own uniforms, those of ``scenario.correlations`` correlated by the
+    Gaussian copula in the order of :func:`ipsim.scenario.correlations.order`
+    (:func:`ipsim.model.uncertainty.correlate_uniforms`). A pair of which one parameter is
+    not a distribution here (a batch run's per-path values) is left out."""
+    pairs = {p: rho for p, rho in scenario.correlations.items()
+             if rho != 0 and all(n in uniforms for n in p)}
+    if not pairs:
+        return uniforms
+    names, r = correlations.matrix(pairs)
+    factor, bad = uncertainty.copula_factor(r)
+    if bad >= 0:
+        raise ModelError(f"the correlations of '{names[bad]}' do not form a valid correlation "
+                         "matrix")
+    joint = uncertainty.correlate_uniforms(np.column_stack([uniforms[n] for n in names]),
+                                           factor)
+    return {**uniforms, **{n: joint[:, j] for j, n in enumerate(names)}}
 
 
 def _subset(value, index):
@@ -92,9 +124,55 @@ def baseline(scenario: Scenario) -> dict[str, float]:
             for p in registry.baseline_params()}
 
 
-def start_of(scenario: Scenario, n: int) -> Start:
-    """What the mechanisms' ``init`` see for ``n`` paths of ``scenario``."""
-    return Start(n, baseline(scenario), scenario.horizon_months)
+@dataclass(frozen=True)
+class StartDraws:
+    """The random numbers of the start, drawn once per path from named streams.
+
+    Attributes
+    ----------
+    past : dict of str to numpy.ndarray
+        Series -> ``(paths, 11)`` standardised shocks of year 0's monthly steps
+        (:attr:`ipsim.model.mechanism.Start.past`), from the stream :data:`YEAR0_SHOCKS`.
+    own : dict of str to numpy.ndarray
+        Mechanism -> ``(paths, start_draws)`` normals of its stream ``start:<name>``.
+    """
+
+    past: Mapping[str, np.ndarray]
+    own: Mapping[str, np.ndarray]
+
+    def take(self, index) -> StartDraws:
+        """The draws of the paths ``index`` (a slice or an index array)."""
+        return StartDraws({k: v[index] for k, v in self.past.items()},
+                          {k: v[index] for k, v in self.own.items()})
+
+
+def draw_start(p: dict, streams: Streams) -> StartDraws:
+    """Draw the start's random numbers of ``streams.n`` paths.
+
+    Year 0's shocks mix the common factor with each series' own noise exactly as the monthly
+    shocks do (:func:`ipsim.model.uncertainty.shocks`, the loadings of ``p["shocks"]``), one
+    ``(paths, 1 + series)`` draw per step, so the start offsets of two series are correlated
+    as their monthly shocks are. A mechanism with ``start_draws`` gets its own stream.
+    """
+    series = registry.series()
+    loadings = [p[SHOCKS][s.name] for s in series]
+    steps = [uncertainty.shocks(streams.normal(YEAR0_SHOCKS, uncertainty.draws(series)),
+                                loadings) for _ in range(growth.YEAR0_STEPS)]
+    e = np.stack(steps, axis=1)                                   # (paths, steps, series)
+    own = {m.name: streams.normal(f"start:{m.name}", m.start_draws)
+           for m in registry.mechanisms() if m.start_draws}
+    return StartDraws({s.name: e[:, :, j] for j, s in enumerate(series)}, own)
+
+
+def start_of(scenario: Scenario, n: int, draws: StartDraws | None = None,
+             m: Mechanism | None = None) -> Start:
+    """What mechanism ``m``'s ``init`` sees for ``n`` paths of ``scenario`` (its start
+    draws from ``draws``; none if either is None)."""
+    start = Start(n, baseline(scenario), scenario.horizon_months)
+    if draws is None or m is None:
+        return start
+    own = draws.own.get(m.name, np.empty((n, 0)))
+    return dataclasses.replace(start, past=draws.past, draws=own)
 
 
 def view(state: State, m: Mechanism):
@@ -107,9 +185,9 @@ def settings(scenario: Scenario) -> dict:
     return {s: getattr(scenario.policy, s) for s in registry.settings()}
 
 
-def initial_state(scenario: Scenario, p: dict, n: int) -> State:
+def initial_state(scenario: Scenario, p: dict, n: int, draws: StartDraws) -> State:
     """The state at month 0 of ``n`` paths: funding's, then each mechanism's ``init`` in
-    registry order.
+    registry order, each with its start draws (:func:`draw_start`).
 
     Raises
     ------
@@ -118,9 +196,8 @@ def initial_state(scenario: Scenario, p: dict, n: int) -> State:
     """
     state = State(n)
     funding.init(state, registry.levers())
-    start = start_of(scenario, n)
     for m in registry.mechanisms():
-        m.init(view(state, m), p[m.name], start)
+        m.init(view(state, m), p[m.name], start_of(scenario, n, draws, m))
         if missing := [a for a in m.owns if not hasattr(state, a)]:
             raise ModelError(f"mechanism '{m.name}' declares it owns {missing} but its init "
                              "did not make them")

@@ -17,6 +17,7 @@ from ipsim.engines.common import (
     SHOCKS,
     GateProgress,
     check_flows,
+    draw_start,
     has_gate,
     initial_state,
     prepare,
@@ -44,6 +45,9 @@ def stream_plan(scenario: Scenario) -> tuple[list[tuple[str, int]], list[str]]:
         and one per series), then every mechanism that draws.
     uniforms : list of str
         One stream per uncertain parameter (one uniform per path): ``param:<section>.<name>``.
+
+    The start's streams (:func:`ipsim.engines.common.draw_start`: year 0's shocks and each
+    mechanism's ``start:<name>``) are drawn once per path, not per month, and are not listed.
     """
     normals = [("shocks", uncertainty.draws(registry.series()))]
     normals += [(m.name, m.draws) for m in registry.mechanisms() if m.draws]
@@ -84,7 +88,7 @@ def simulate_streams(scenario: Scenario, streams: Streams) -> IndicatorPaths:
     """
     mechanisms, levers, series = registry.mechanisms(), registry.levers(), registry.series()
     p, drawn = realise_parameters(scenario, streams)
-    state = initial_state(scenario, p, streams.n)
+    state = initial_state(scenario, p, streams.n, draw_start(p, streams))
     loadings = [p[SHOCKS][s.name] for s in series]
     column = {s.name: j for j, s in enumerate(series)}
     # every month's shocks at once (the same numbers as month by month), for ``prepare``

@@ -6,7 +6,7 @@ the shock series it loads on (by name), the standard normals it draws each month
 owns and the state of other mechanisms it reads, and two functions with one signature each,
 plus an optional third::
 
-    init(state, p, start)     -> None                     # adds the arrays it owns
+    init(state, p, start)     -> None                     # adds the arrays it owns (month 0)
     prepare(state, p, period) -> None                     # optional: once, all months
     step(state, p, month)     -> dict[str, numpy.ndarray] # one month; returns its flows
 
@@ -86,21 +86,33 @@ class Series:
 
 @dataclass(frozen=True)
 class Start:
-    """What a mechanism's ``init`` sees: the paths and the scenario's year-0 figures.
+    """What a mechanism's ``init`` sees: the paths, the scenario's year-0 figures and the
+    random numbers of the start (the engine makes one per mechanism).
 
     Attributes
     ----------
     n : int
         Paths of the chunk.
     baseline : Mapping[str, float]
-        Every baseline figure (the scenario's, else the default), in its unit.
+        Every baseline figure (the scenario's, else the default), in its unit (a ``(paths,)``
+        array where a caller gives one per path).
     horizon : int
         Months of the period.
+    past : Mapping[str, numpy.ndarray]
+        Series -> ``(paths, 11)`` standardised shocks of the eleven monthly steps within year
+        0, column ``j`` the step into month ``-j`` (most recent first), correlated across
+        series through the common factor like the monthly shocks: with them the month-0
+        level is drawn given the year-0 total (:func:`ipsim.model.growth.start_log_levels`).
+    draws : numpy.ndarray
+        ``(paths, mechanism.start_draws)`` standard normals of the mechanism's own start
+        stream ``start:<name>`` (more steps before year 0, the count noise of a baseline).
     """
 
     n: int
     baseline: Mapping[str, float]
     horizon: int
+    past: Mapping[str, np.ndarray] = field(default_factory=dict)
+    draws: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
 
 
 @dataclass(frozen=True)
@@ -186,6 +198,8 @@ class Mechanism:
         Policy settings it reads (``month.settings``), by their name in ``policy:``.
     draws : int
         Standard normals it draws per path per month (``month.draws`` columns).
+    start_draws : int
+        Standard normals it draws per path once, at the start (``start.draws`` columns).
     owns : tuple of str
         State arrays its ``init`` creates and only it writes.
     reads : tuple of str
@@ -214,6 +228,7 @@ class Mechanism:
     shocks: tuple[str, ...] = ()
     settings: tuple[str, ...] = ()
     draws: int = 0
+    start_draws: int = 0
     owns: tuple[str, ...] = ()
     reads: tuple[str, ...] = ()
     stocks: Mapping[str, str] = field(default_factory=dict)

@@ -10,9 +10,11 @@ in the thousands a month, so grants are their expected value; the randomness is 
 filings. Patents in force lapse at ``lapse_rate`` a year:
 ``stock_m = stock_{m-1} (1 - lapse)^(1/12) + grants_m``.
 
-Before the period, filings are back-projected on the path's own trend, all on the ordinary
-track. The lag distribution is shared by all paths (its parameters cannot be uncertain),
-which keeps the convolution one weighted row sum.
+Before the period, filings follow the path's own random walk backwards from month 0, drawn
+given the year-0 total (:func:`ipsim.model.growth.start_log_levels`), all on the ordinary track;
+year 0's grants (the baseline column) are their lag-weighted sum. The lag distribution is
+shared by all paths (its parameters cannot be uncertain), which keeps the convolution one
+product against a fixed kernel.
 
 Filings depend only on their own shock series, so :func:`prepare` (the mechanism's
 ``prepare`` hook, called once after ``init`` with the ``applications`` shocks of every month)
@@ -22,12 +24,13 @@ filings over the lag window times a fixed lag kernel, one matrix product
 month's row and updates the stock.
 
 Owns ``apps_log`` (log monthly filings), ``filed`` ((paths, MAX_LAG) filings before the
-period, the back-projection: the slot of month ``m`` in ``-MAX_LAG+1..0`` is ``m % MAX_LAG``,
+period, drawn by :func:`init`: the slot of month ``m`` in ``-MAX_LAG+1..0`` is ``m % MAX_LAG``,
 all on the ordinary track), ``apps_by_month`` and ``grants_by_month`` ((H, paths) filings and
 grants of months 1..H, made by :func:`prepare`; None before it), ``stock`` (patents in
 force), ``stock_keep`` (the share of the stock that does not lapse in a month) and
-``grants_year0`` (expected grants of year 0, the baseline column). The lag pmfs are shared
-by every path and derive from fixed parameters: :func:`kernels` computes them once.
+``grants_year0`` (the grants of year 0 from the filings before the period, the baseline
+column). The lag pmfs are shared by every path and derive from fixed parameters:
+:func:`kernels` computes them once.
 """
 
 from __future__ import annotations
@@ -196,21 +199,41 @@ def monthly_lapse(lapse_rate):
 
 
 def init(state, p: PatentsParameters, start: Start) -> None:
-    """Back-project the filings before the period and set the stock (see the module
-    docstring for the arrays it adds)."""
+    """Draw the filings before the period and set the stock (see the module docstring for
+    the arrays it adds)."""
     base = start.baseline
     g = growth.log_drift(p.growth) * np.ones(state.n)
-    state.apps_log = growth.initial_log_level(base["applications"], g)
-    pmf = kernels(p)
+    past = np.exp(growth.start_log_levels(base["applications"], g, p.volatility,
+                                          _past_shocks(start)))   # months 0, -1, .., -PAST
+    state.apps_log = np.log(past[:, 0])
     months = -np.arange(MAX_LAG)                       # 0, -1, ..., -(MAX_LAG-1)
-    past = np.exp(state.apps_log[:, None] + np.multiply.outer(g, months) / 12.0)
     state.filed = np.zeros((state.n, MAX_LAG))         # before the period: ordinary track
-    state.filed[:, months % MAX_LAG] = past
-    state.stock = np.full(state.n, float(base["invention_stock"]))
-    discount = (np.exp(-np.multiply.outer(g, np.arange(MAX_LAG)) / 12.0) * pmf[0]).sum(axis=1)
-    state.grants_year0 = p.grant_rate * base["applications"] * discount
+    state.filed[:, months % MAX_LAG] = past[:, :MAX_LAG]
+    state.stock = np.broadcast_to(np.asarray(base["invention_stock"], float), (state.n,)).copy()
+    state.grants_year0 = p.grant_rate * (_year0_filings_by_lag(past) * kernels(p)[0]).sum(axis=1)
     state.stock_keep = 1.0 - monthly_lapse(p.lapse_rate)
     state.apps_by_month = state.grants_by_month = None     # made by prepare
+
+
+PAST_STEPS = MAX_LAG + 10
+"""Monthly steps of the filings drawn before the period: months 0 back to -(MAX_LAG + 10),
+the oldest filings that year 0's grants (months -11..0) come from."""
+
+
+def _past_shocks(start: Start) -> np.ndarray:
+    """(paths, PAST_STEPS) shocks of the steps into months 0, -1, ...: year 0's from
+    ``start.past`` (correlated with the other series), the earlier ones from the
+    mechanism's own start stream."""
+    return np.concatenate([start.past["applications"], start.draws], axis=1)
+
+
+def _year0_filings_by_lag(past: np.ndarray) -> np.ndarray:
+    """(paths, MAX_LAG): column ``l`` the filings of months ``-l-11 .. -l`` (those granted in
+    year 0 after a lag of ``l`` months), from ``past`` (column ``j`` month ``-j``)."""
+    total = np.zeros((past.shape[0], past.shape[1] + 1))
+    np.cumsum(past, axis=1, out=total[:, 1:])
+    lags = np.arange(MAX_LAG)
+    return total[:, lags + 12] - total[:, lags]
 
 
 def prepare(state, p: PatentsParameters, period: Period) -> None:
@@ -289,5 +312,5 @@ MECHANISM = Mechanism(
     shocks=("applications",), settings=("fast_track_share",),
     owns=("apps_log", "filed", "apps_by_month", "grants_by_month", "stock", "stock_keep",
           "grants_year0"),
-    stocks={"invention_stock": "stock"}, year0=_year0,
+    stocks={"invention_stock": "stock"}, year0=_year0, start_draws=PAST_STEPS - 11,
 )

@@ -34,15 +34,16 @@ which securitised assets follow).
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
 
-from ipsim.model import draws, growth
+from ipsim.model import cover, draws, growth
 from ipsim.model.indicators import Indicator
 from ipsim.model.mechanism import Lever, Mechanism, Month, Series, Start, parameters_class
 from ipsim.model.spec import Param
 from ipsim.model.transfers import saturating_uplift
 
-__all__ = ["MECHANISM", "PARAMS", "init", "step", "monthly_exit_rates", "demand", "headroom",
-           "approval_share", "default_loss", "PledgeParameters"]
+__all__ = ["MECHANISM", "PARAMS", "FIXED", "init", "step", "book", "monthly_exit_rates",
+           "demand", "headroom", "approval_share", "default_loss", "PledgeParameters"]
 
 NATIONAL = "data/national-facts.md"
 PARAMS: tuple[Param, ...] = (
@@ -65,16 +66,19 @@ PARAMS: tuple[Param, ...] = (
           "annual probability that a loan defaults", "assumption"),
     Param("term_months", 12.0, "months", 1.0, 120.0,
           "mean life of a pledge loan (exponential)", "assumption"),
-    Param("loan_shape", 2.0, "dimensionless", 1.0, 100.0,
-          "gamma shape of one loan's amount (1/cv^2); >= 1, where the Wilson-Hilferty "
-          "sum of a month's loans is accurate to 1 %", "assumption"),
+    Param("loan_shape", 2.0, "dimensionless", 1.0, float(cover.MAX_SHAPE),
+          "gamma shape of one loan's amount (1/cv^2), a whole number: each loan is the sum of "
+          "this many exponential parts, which gives the pool's whole-loan cover a closed form "
+          "(ipsim.model.cover)", "assumption", integer=True),
     Param("interest_max_uplift", 0.4, "fraction", 0.0, 5.0,
           "largest relative rise of loan demand that interest subsidies can buy", "assumption"),
     Param("interest_half_spend", 5e6, "yuan/yr", 1.0, 1e10,
           "annual interest-subsidy spending that buys half of interest_max_uplift",
           "assumption"),
 )
-DRAWS = 5  # approvals, amounts, uncovered defaults, covered defaults, their loss
+FIXED = ("loan_shape",)
+"""Parameters that must be numbers, not distributions (shared by every path)."""
+DRAWS = 7  # approvals, amounts, other and covered defaults, their loss, cover, repaid
 
 PledgeParameters = parameters_class("pledge", PARAMS, __name__)
 
@@ -114,18 +118,43 @@ def default_loss(p, covered):
     return covered * (1.0 - p.recovery_rate) * p.loss_share
 
 
+def _whole(count, amount, square, z):
+    """A whole number of covered loans with mean ``count`` (rounded up with the probability
+    of its fraction, ``Phi(z) < count - floor(count)``), and their amount and sum of squared
+    amounts scaled to it: all exact in expectation."""
+    whole = np.floor(count)
+    n = whole + (special.ndtr(z) < count - whole)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(count > 0, n / count, 0.0)
+    return n, amount * scale, square * scale
+
+
+def book(p, baseline, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The loan book at the start: a term's worth of the baseline year's lending, as a whole
+    number of loans (at least 1) and their balance (yuan), ``(n,)`` each."""
+    years = np.asarray(p.term_months, float) / 12.0
+    loans = np.maximum(np.round(np.asarray(baseline["pledge_projects"], float) * years), 1.0)
+    balance = np.asarray(baseline["pledge_amount"], float) * years
+    return (np.broadcast_to(loans, (n,)).astype(float),
+            np.broadcast_to(balance, (n,)).astype(float))
+
+
 def init(state, p: PledgeParameters, start: Start) -> None:
-    """The pool at the start, the demand trend calibrated to the baseline projects, and a
-    book of a term's worth of baseline lending."""
-    baseline = start.baseline
-    state.pool = np.full(state.n, float(baseline["risk_pool"]))
+    """The pool at the start; month 0's demand level drawn given the baseline projects (their
+    year-0 rate ``Gamma(projects, 1)`` and year 0's shocks, :mod:`ipsim.model.growth`); the
+    mean loan drawn given the baseline amount lent in them; the book (:func:`book`), whose
+    loans a starting pool covers whole, in order, up to its capacity."""
+    baseline, z = start.baseline, start.draws
+    state.pool = np.broadcast_to(np.asarray(baseline["risk_pool"], float), (state.n,)).copy()
     g = growth.log_drift(p.growth) * np.ones(state.n)
-    state.pledge_log = growth.initial_log_level(baseline["pledge_projects"], g)
-    state.mean_loan = baseline["pledge_amount"] / baseline["pledge_projects"]
-    book_years = np.asarray(p.term_months, float) / 12.0
-    state.loans = np.full(state.n, baseline["pledge_projects"]) * book_years
-    state.balance = np.full(state.n, baseline["pledge_amount"]) * book_years
-    state.covered = np.minimum(state.balance, p.lending_multiple * state.pool)
+    count = baseline["pledge_projects"]
+    rate = count * growth.count_rate_factor(count, z[:, 0])
+    state.pledge_log = growth.start_log_levels(rate, g, p.volatility, start.past["pledge"])[:, 0]
+    state.mean_loan = (baseline["pledge_amount"] / count
+                       / growth.count_rate_factor(count * p.loan_shape, z[:, 1]))
+    state.loans, state.balance = book(p, baseline, state.n)
+    state.covered_loans, state.covered, state.covered_sq = _whole(*cover.expected_cover(
+        state.loans, state.balance, p.lending_multiple * state.pool, p.loan_shape), z[:, 2])
     state.pledge_leave = np.zeros(state.n)
 
 
@@ -165,36 +194,60 @@ def step(state, p: PledgeParameters, month: Month) -> dict[str, np.ndarray]:
     exits = repay + hazard
     leave = -np.expm1(-exits)
     stay = leave / exits
-    new_cover = np.minimum(amount, room)
-    out_loans = state.loans * leave + n_new * (1.0 - stay)       # expected exits, loans
-    out_cover = state.covered * leave + new_cover * (1.0 - stay)  # and their cover, yuan
-    out_balance = state.balance * leave + amount * (1.0 - stay)   # and their amount, yuan
-    # A loan is covered in full or not at all (the pool covers loans in turn until the
-    # month's headroom is spent), so the defaults split into two Poisson counts, covered
-    # ones with the covered share of the money leaving the book; a covered default costs
-    # its own loan's amount, so their cover is one Gamma sum of n loans (shape n k).
+    # cover: the month's loans registered at its close, whole, in the bank's order, while
+    # the month's room covers the next (ipsim.model.cover: the expected number and amount);
+    # the covered book is a whole number of loans: the month's count is that expectation
+    # rounded at random (up with the probability of its fraction), its amount scaled to it
+    new_ncov, new_cover, new_sq = _whole(
+        *cover.expected_cover(n_new, amount, room, p.loan_shape), z[:, 5])
+    out_loans = state.loans * leave + n_new * (1.0 - stay)         # expected exits, loans
+    out_ncov = state.covered_loans * leave + new_ncov * (1.0 - stay)  # covered ones
+    out_cover = state.covered * leave + new_cover * (1.0 - stay)    # and their cover, yuan
+    out_sq = state.covered_sq * leave + new_sq * (1.0 - stay)       # its squares, yuan^2
+    out_balance = state.balance * leave + amount * (1.0 - stay)     # and their amount, yuan
     with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.where(out_balance > 0, np.clip(out_cover / out_balance, 0.0, 1.0), 0.0)
-        loan = np.where(out_loans > 0, out_balance / out_loans, 0.0)
-    expected = out_loans * hazard / exits
-    n_covered = draws.poisson_from_normal(z[:, 3], expected * f)
-    n_default = n_covered + draws.poisson_from_normal(z[:, 2], expected * (1.0 - f))
-    n_default = np.minimum(n_default, np.ceil(state.loans + n_new))
-    cover = draws.gamma_from_normal(z[:, 4], np.minimum(n_covered, n_default) * p.loan_shape,
-                                    loan / p.loan_shape)
-    loss = default_loss(p, np.minimum(cover, out_cover + state.covered))
-    state.pool = np.maximum(state.pool - loss, 0.0)
-    keep = 1.0 - leave
-    state.loans = state.loans * keep + n_new * stay
-    state.balance = state.balance * keep + amount * stay
-    state.covered = state.covered * keep + new_cover * stay
+        covered_loan = np.where(out_ncov > 0, out_cover / out_ncov, 0.0)
+        covered_sq = np.where(out_ncov > 0, out_sq / out_ncov, 0.0)   # E[cover^2] a loan
+        # the cover of a covered default: a gamma with the covered loans' mean and spread
+        spread = np.maximum(covered_sq - covered_loan ** 2, 1e-9 * covered_loan ** 2)
+        lost_shape = np.where(covered_loan > 0, np.minimum(covered_loan ** 2 / spread, 1e6),
+                              1.0)
+        other_loan = np.where(out_loans > out_ncov, np.maximum(out_balance - out_cover, 0.0)
+                              / (out_loans - out_ncov), 0.0)
+    # covered loans leave as drawn (defaults, then repayments; whole loans, at most those
+    # there are); the others' defaults are a Poisson count, their repayments expected
+    on_book = state.covered_loans + new_ncov
+    n_covered = np.minimum(draws.poisson_from_normal(z[:, 3], out_ncov * hazard / exits), on_book)
+    n_repaid = np.minimum(draws.poisson_from_normal(z[:, 6], out_ncov * repay / exits),
+                          on_book - n_covered)
+    others = np.maximum(out_loans - out_ncov, 0.0)
+    n_other = draws.poisson_from_normal(z[:, 2], others * hazard / exits)
+    n_other = np.minimum(n_other, np.maximum(np.ceil(state.loans + n_new - on_book), 0.0))
+    n_default = n_covered + n_other
+    lost = draws.gamma_from_normal(z[:, 4], n_covered * lost_shape, covered_loan / lost_shape)
+    lost = np.minimum(lost, state.covered + new_cover)
+    state.pool = np.maximum(state.pool - default_loss(p, lost), 0.0)
+    # the book: a loan that defaults leaves it and cannot default again
+    repaid = repay / exits
+    covered_loans = on_book - n_covered - n_repaid
+    covered = np.where(covered_loans > 0, np.maximum(
+        state.covered + new_cover - lost - n_repaid * covered_loan, 0.0), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):   # at least covered^2 / loans
+        least = np.where(covered_loans > 0, covered ** 2 / covered_loans, 0.0)
+    state.covered_sq = np.where(covered_loans > 0, np.maximum(
+        state.covered_sq + new_sq - (n_covered + n_repaid) * covered_sq, least), 0.0)
+    state.loans = np.maximum(state.loans + n_new - others * repaid - n_repaid - n_default,
+                             covered_loans)
+    state.balance = np.maximum(state.balance + amount - (out_balance - out_cover) * repaid
+                               - n_repaid * covered_loan - lost - n_other * other_loan, covered)
+    state.covered_loans, state.covered = covered_loans, covered
     state.pledge_leave = leave
     return {"pledge_projects": n_new, "pledge_amount": amount, "pledge_defaults": n_default}
 
 
 MECHANISM = Mechanism(
     name="pledge", doc="IP pledge financing with a government risk-compensation pool",
-    params=PARAMS, init=init, step=step, Parameters=PledgeParameters,
+    params=PARAMS, fixed=FIXED, init=init, step=step, Parameters=PledgeParameters,
     baseline=(
         Param("pledge_amount", 1.5e9, "yuan/yr", 1.0, 1e13,
               "IP pledge financing amount in year 0",
@@ -216,6 +269,8 @@ MECHANISM = Mechanism(
                   "when a tranche arrives)", capital=True),
             Lever("interest_subsidy", "interest subsidies on pledge loans")),
     series=(Series("pledge", 0.6, "pledge"),), shocks=("pledge",), draws=DRAWS,
-    owns=("pool", "pledge_log", "mean_loan", "loans", "balance", "covered", "pledge_leave"),
+    start_draws=3,
+    owns=("pool", "pledge_log", "mean_loan", "loans", "balance", "covered_loans", "covered",
+          "covered_sq", "pledge_leave"),
     stocks={"risk_pool": "pool"},
 )

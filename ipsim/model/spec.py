@@ -30,6 +30,8 @@ class Param:
         What the parameter means in the model.
     source : str
         Where the default comes from (a seed, ``data/national-facts.md``, or "assumption").
+    integer : bool
+        The value must be a whole number.
     """
 
     name: str
@@ -39,3 +41,4 @@ class Param:
     high: float
     doc: str
     source: str
+    integer: bool = False

@@ -4,11 +4,11 @@ The monthly number of deals is Poisson with mean
 
 ``lam_m = x_m * (stock_m / stock_0)^eta * (1 + u * s / (s + h))``
 
-where ``x_m`` is the market trend with shocks (:mod:`ipsim.model.growth`, calibrated to the
-baseline annual count), ``eta`` the elasticity to the invention-patent stock, and the last
-factor the uplift bought by spending ``s`` (yuan/yr, annualised) on transfer subsidies and
-operation platforms: at most ``u`` (``max_uplift``), half of it at ``h`` (``half_spend``).
-The monthly shock makes the counts over-dispersed (Poisson-lognormal).
+where ``x_m`` is the market trend with shocks (:mod:`ipsim.model.growth`; month 0's level drawn
+given the baseline annual count), ``eta`` the elasticity to the invention-patent stock, and the
+last factor the uplift bought by spending ``s`` (yuan/yr, annualised) on transfer subsidies and
+operation platforms: at most ``u`` (``max_uplift``), half of it at ``h`` (``half_spend``). The
+monthly shock makes the counts over-dispersed (Poisson-lognormal).
 
 Owns ``transfers_log`` (log of the monthly trend level with shocks, deals/month),
 ``transfers_log0`` (its month-0 value), ``transfers_stock0`` (the patent stock at month 0) and
@@ -92,9 +92,13 @@ def rate(p, month: int, log_level, log_level0, stock, stock0, spend_year):
 
 
 def init(state, p: TransfersParameters, start: Start) -> None:
-    """Calibrate the trend level to the baseline count; remember month 0's level and stock."""
+    """Draw month 0's level given the baseline count (the year-0 rate, ``Gamma(count, 1)``,
+    and year 0's shocks: :mod:`ipsim.model.growth`); remember month 0's level and stock."""
     g = growth.log_drift(p.growth) * np.ones(state.n)
-    state.transfers_log = growth.initial_log_level(start.baseline["transfers"], g)
+    count = start.baseline["transfers"]
+    rate = count * growth.count_rate_factor(count, start.draws[:, 0])
+    state.transfers_log = growth.start_log_levels(rate, g, p.volatility,
+                                                  start.past["transfers"])[:, 0]
     state.transfers_log0 = state.transfers_log.copy()
     state.transfers_stock0 = state.stock.copy()
     state.transfer_activity = np.ones(state.n)
@@ -140,6 +144,7 @@ MECHANISM = Mechanism(
     levers=(Lever("transfer_subsidy", "subsidies for patent transfers and licences"),
             Lever("operation_platforms", "IP operation service platforms")),
     series=(Series("transfers", 0.5, "transfers"),), shocks=("transfers",), draws=1,
+    start_draws=1,
     owns=("transfers_log", "transfers_log0", "transfers_stock0", "transfer_activity"),
     reads=("stock",),
 )

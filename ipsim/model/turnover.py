@@ -5,7 +5,8 @@ transfer activity raised to an elasticity:
 
 ``turnover_m = y_m * activity_m^eta``
 
-with ``y_m`` from :mod:`ipsim.model.growth` (calibrated to the baseline annual turnover) and
+with ``y_m`` from :mod:`ipsim.model.growth` (month 0 drawn given the baseline annual
+turnover) and
 ``activity_m`` the deal rate over its shock-free trend (:func:`ipsim.model.transfers.step`):
 deals above trend, whether from the stock, programme spending or luck, carry turnover with
 them. With ``eta = 0`` and no shocks the annual turnover grows by exactly ``growth`` a year.
@@ -39,9 +40,11 @@ TurnoverParameters = parameters_class("turnover", PARAMS, __name__)
 
 
 def init(state, p: TurnoverParameters, start: Start) -> None:
-    """Calibrate the turnover level to the baseline annual turnover."""
+    """Draw month 0's turnover level given the baseline annual turnover and year 0's shocks
+    (:func:`ipsim.model.growth.start_log_levels`)."""
     g = growth.log_drift(p.growth) * np.ones(state.n)
-    state.turnover_log = growth.initial_log_level(start.baseline["turnover"], g)
+    state.turnover_log = growth.start_log_levels(start.baseline["turnover"], g, p.volatility,
+                                                 start.past["turnover"])[:, 0]
 
 
 def level(p: TurnoverParameters, log_level, activity):

@@ -13,7 +13,8 @@ import numpy as np
 import scipy
 
 import ipsim
-from ipsim.calibration.backtest import QUANTILES, OriginResult, coverage
+from ipsim.calibration.backtest import QUANTILES, OriginResult, Point, coverage
+from ipsim.calibration.basis import CRITERION
 from ipsim.calibration.summary import estimate_rows, unidentified
 from ipsim.model import registry
 from ipsim.report.outputs import check_out
@@ -43,14 +44,24 @@ def backtest_summary(results: Sequence[OriginResult], paths: int, seed: int,
         "coverage_note": "Wilson 95 % interval treating the points as independent; they are "
                          "not (years of one origin share its paths and estimates), so it is "
                          "too narrow",
+        "band_criterion": CRITERION,
+        "too_wide_points": sum(p.too_wide for p in points),
+        "coverage_testable": coverage([p for p in points if not p.too_wide]),
         "points": [{"origin": p.origin, "year": p.year, "indicator": p.indicator,
                     "realised": p.realised, "percentile": p.percentile,
-                    "in_50": p.inside[0.5], "in_90": p.inside[0.9]} for p in points],
+                    "in_50": p.inside[0.5], "in_90": p.inside[0.9], **_basis(p)}
+                   for p in points],
         "calibrations": [{"origin": r.origin, "estimates": estimate_rows(r.calibration),
                           "offsets": dict(r.calibration.offsets),
                           "not_identified": unidentified(r.calibration),
                           "notes": list(r.calibration.notes)} for r in results],
     }
+
+
+def _basis(p: Point) -> dict:
+    """A point's band basis as table fields (df and data weight None when not fitted)."""
+    return {"df": p.basis.df, "data_weight": p.basis.data_weight, "too_wide": p.too_wide,
+            "basis": p.basis.words}
 
 
 def _rows(results: Sequence[OriginResult]) -> list[dict]:
@@ -62,7 +73,7 @@ def _rows(results: Sequence[OriginResult]) -> list[dict]:
                          "realised": p.realised, "percentile": round(p.percentile, 4),
                          **{f"q{int(round(100 * a)):02d}": float(v)
                             for a, v in zip(QUANTILES, q, strict=True)},
-                         "in_50": p.inside[0.5], "in_90": p.inside[0.9]})
+                         "in_50": p.inside[0.5], "in_90": p.inside[0.9], **_basis(p)})
     return rows
 
 
@@ -84,12 +95,9 @@ def write_backtest(results: Sequence[OriginResult], out: str | Path, paths: int,
     """Write the backtest folder (swapped in whole when complete); returns the summary."""
     check_out(out, marker="backtest.json")
     summary = backtest_summary(results, paths, seed, options)
-    note = (f"ipsim {summary['ipsim_version']}; scenario {summary['scenario']} (sha256 "
-            f"{summary['scenario_sha256'][:12]}); history {summary['history_file']} (sha256 "
-            f"{summary['history_sha256'][:12]}); seed {seed}; {paths} paths")
     with staged_directory(out) as stage:
         write_json(stage / "backtest.json", summary)
-        write_csv(stage / "backtest.csv", _rows(results) or [{"origin": ""}], note)
+        write_csv(stage / "backtest.csv", _rows(results) or [{"origin": ""}])
         if make_plots:
             _plots(results, stage, paths, seed)
     return summary

@@ -16,7 +16,7 @@ from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 from ipsim.runtime.atomic import staged_directory
 
-__all__ = ["comparison_dict", "comparison_rows", "write_comparison"]
+__all__ = ["comparison_dict", "comparison_rows", "write_comparison", "comparison_figures"]
 
 
 def _row(row) -> dict:
@@ -87,33 +87,45 @@ def comparison_rows(data: dict) -> list[dict]:
     return rows
 
 
-def _plots(data: dict, out: Path) -> None:
+def comparison_figures(data: dict, lang: str = "en", labels: list[str] | None = None
+                       ) -> list[tuple[str, object]]:
+    """``(file stem, figure)`` of the comparison: attainment by variant and, when there are
+    variants, the forest plot of differences; texts in ``lang``, target ``labels`` as given
+    (default: the labels in ``data``)."""
     from ipsim.report import plots
+    from ipsim.report.i18n import tr
 
     sides = [data["base"], *data["variants"]]
-    labels = [r["label"] for r in data["base"]["targets"]] + ["All targets at once",
-                                                              "Mid-term tranche released"]
-    sub = (f"{data['scenario']}: {data['paths']:,} paths on common random numbers, "
-           f"seed {data['seed']}")
+    labels = (labels or [r["label"] for r in data["base"]["targets"]]) + [
+        tr(lang, "plot.all_targets_label"), tr(lang, "plot.midterm_label")]
+    sub = tr(lang, "plot.subtitle_crn", scenario=data["scenario"], paths=f"{data['paths']:,}",
+             seed=data["seed"])
 
     def column(side: dict, key: str) -> list[float]:
         rel = side["midterm_release"]
         return [r[key] for r in side["targets"]] + [side["all_targets"][key], rel[key]]
 
-    series = [{"name": s["name"] + (" (base)" if i == 0 else ""),
+    series = [{"name": s["name"] + (tr(lang, "plot.base_suffix") if i == 0 else ""),
                **{k: column(s, k) for k in ("probability", "ci_low", "ci_high")}}
               for i, s in enumerate(sides)]
-    plots.save(plots.grouped_attainment_chart(labels, series,
-                                              "Probability of meeting each target, by variant",
-                                              sub), out / "attainment_by_variant")
+    out = [("attainment_by_variant", plots.grouped_attainment_chart(
+        labels, series, tr(lang, "plot.title_by_variant"), sub, lang=lang))]
     if data["variants"]:
         series = [{"name": s["name"],
                    **{k: [r[k] for r in s["targets"]] + [s["all_targets"][k]]
                       for k in ("diff", "diff_ci_low", "diff_ci_high")}}
                   for s in data["variants"]]
-        plots.save(plots.forest_plot(labels[:-1], series, "Difference in attainment from the "
-                                     f"base ({data['base']['name']})", sub),
-                   out / "differences")
+        out.append(("differences", plots.forest_plot(
+            labels[:-1], series, tr(lang, "plot.title_difference", base=data["base"]["name"]),
+            sub, lang=lang)))
+    return out
+
+
+def _plots(data: dict, out: Path) -> None:
+    from ipsim.report import plots
+
+    for stem, fig in comparison_figures(data):
+        plots.save(fig, out / stem)
 
 
 def write_comparison(comparison: Comparison, run, out: str | Path, variants=(),
@@ -121,13 +133,9 @@ def write_comparison(comparison: Comparison, run, out: str | Path, variants=(),
     """Write ``comparison.json``, ``comparison.csv`` and the plots to ``out`` (swapped in
     whole when complete); returns the content of ``comparison.json``."""
     data = comparison_dict(comparison, run, variants)
-    note = (f"ipsim {data['ipsim_version']}; scenario {data['scenario']} "
-            f"(sha256 {data['scenario_sha256'][:12]}); seed {run.seed}; {run.paths} paths; "
-            f"diff = variant - base on the same paths, {comparison.level:.0%} paired interval "
-            f"({comparison.method})")
     with staged_directory(out) as stage:
         write_json(stage / "comparison.json", data)
-        write_csv(stage / "comparison.csv", comparison_rows(data), note)
+        write_csv(stage / "comparison.csv", comparison_rows(data))
         if make_plots:
             _plots(data, stage)
     return data

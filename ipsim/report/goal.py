@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipsim.report.numbers import percent, yuan
+from ipsim.report.numbers import percent
+from ipsim.report.numbers import yuan_both as yuan
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 from ipsim.runtime.atomic import carry_over, staged_directory
@@ -90,14 +91,11 @@ def write_goal(run, out: str | Path, make_plots: bool = True) -> dict:
     out = Path(out)
     check_out(out, marker="goal.json", kept=(CACHE,))
     data = goal_dict(run)
-    note = (f"ipsim {data['ipsim_version']}; scenario {run.scenario.name} (sha256 "
-            f"{data['scenario_sha256'][:12]}); grid seed {run.seed}, {run.paths} paths; "
-            f"verified with seed {run.verify_seed} on {run.verify_paths} paths")
     rows = ([{"stage": "grid", "paths": run.paths, **r} for r in run.grid]
             + [{"stage": "verified", "paths": run.verify_paths, **r} for r in run.fine])
     with staged_directory(out) as stage:
         write_json(stage / "goal.json", data)
-        write_csv(stage / "goal.csv", rows, note)
+        write_csv(stage / "goal.csv", rows)
         if make_plots:
             from ipsim.report import decide_plots
 

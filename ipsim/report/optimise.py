@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from ipsim.analysis.paired import PairedDifference
-from ipsim.report.numbers import p_value, percent, points, yuan
+from ipsim.report.numbers import p_value, percent, points
+from ipsim.report.numbers import yuan_both as yuan
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 from ipsim.runtime.atomic import carry_over, staged_directory
@@ -226,7 +227,7 @@ def write_optimise(run, out: str | Path, make_plots: bool = True) -> dict:
             f"verified with seed {run.verify_seed} on {run.verify_paths} paths")
     with staged_directory(out) as stage:
         write_json(stage / "optimise.json", data)
-        write_csv(stage / "optimise.csv", optimise_rows(data), note)
+        write_csv(stage / "optimise.csv", optimise_rows(data))
         if s.file:
             o = data["winner"]["objective"]
             write_variant_file(

@@ -15,7 +15,7 @@ from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 from ipsim.runtime.atomic import carry_over, staged_directory
 
-__all__ = ["summarise", "write_run", "check_out", "KEPT_INSIDE"]
+__all__ = ["summarise", "write_run", "check_out", "policy_dict", "KEPT_INSIDE"]
 
 
 KEPT_INSIDE = ("compare", "sweep", "sensitivity", "calibration", "backtest", "optimise", "goal",
@@ -51,6 +51,19 @@ def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ..
                             "new or empty folder", value=str(out))
 
 
+def policy_dict(policy) -> dict:
+    """The plan as data: budget and tranches (yuan), allocation shares, fast-track share and
+    the mid-term rule (for the report's table of yuan per lever and tranche)."""
+    m = policy.midterm
+    return {"budget": policy.budget,
+            "tranches": [{"month": t.month, "amount": t.amount, "conditional": t.conditional}
+                         for t in policy.tranches],
+            "allocation": dict(policy.allocation), "fast_track_share": policy.fast_track_share,
+            "midterm": None if m is None else {
+                "month": m.month, "rule": m.rule, "targets": list(m.targets),
+                "min_on_track": m.min_on_track, "tolerance": m.tolerance}}
+
+
 def summarise(run, found: dict | None = None) -> dict:
     """The content of ``summary.json`` for the base scenario of ``run``; every target row has
     its commit levels (``commit``, ``commit_ci``, ``commit_paths``: :mod:`ipsim.report.commit`;
@@ -64,20 +77,24 @@ def summarise(run, found: dict | None = None) -> dict:
     return {**provenance(scenario, run), "description": scenario.description,
             "provenance": [s.as_dict() for s in scenario.provenance],
             "horizon_months": scenario.horizon_months, "start_year": scenario.start_year,
+            "policy": policy_dict(scenario.policy),
             "quantile_paths": base.paths().n, "targets": targets, "all_targets": joint,
             "midterm_release": released, "elapsed_s": round(run.elapsed_s, 3)}
 
 
 def _plots(run, summary: dict, out: Path) -> None:
     from ipsim.report import plots
+    from ipsim.report.i18n import tr
 
     scenario, kept = run.base.scenario, run.base.paths()
-    sub = f"{scenario.name}: {run.paths:,} paths, seed {run.seed}"
+    sub = tr("en", "plot.subtitle", scenario=scenario.name, paths=f"{run.paths:,}",
+             seed=run.seed)
     rows = [*summary["targets"],
-            {**summary["all_targets"], "label": "All targets at once", "emphasis": True},
-            {**summary["midterm_release"], "label": "Mid-term tranche released",
+            {**summary["all_targets"], "label": tr("en", "plot.all_targets_label"),
+             "emphasis": True},
+            {**summary["midterm_release"], "label": tr("en", "plot.midterm_label"),
              "emphasis": True}]
-    plots.save(plots.attainment_chart(rows, "Probability of meeting each target", sub),
+    plots.save(plots.attainment_chart(rows, tr("en", "plot.title_attainment"), sub),
                out / "attainment")
     years = scenario.start_year - 1 + np.arange(scenario.years + 1)
     done = set()
@@ -96,7 +113,8 @@ def _plots(run, summary: dict, out: Path) -> None:
         ind = indicators[t.indicator]
         unit = ind.unit.split("/")[0]
         title = f"{ind.label}, {m.fan_name}" if m.fan_name else ind.label
-        fig = plots.fan_chart(years, qs, unit, title, sub, path, f"target: {t.label}")
+        fig = plots.fan_chart(years, qs, unit, title, sub, path,
+                              tr("en", "plot.target_legend", label=t.label))
         plots.save(fig, out / "_".join(("fan", t.indicator, m.fan_name)).rstrip("_"))
 
 
@@ -107,8 +125,6 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
     scenario, kept = run.base.scenario, run.base.paths()
     found = commit.levels(scenario, kept)
     summary = summarise(run, found)
-    note = (f"ipsim {summary['ipsim_version']}; scenario {scenario.name} "
-            f"(sha256 {summary['scenario_sha256'][:12]}); seed {run.seed}; {run.paths} paths")
     with staged_directory(out) as stage:
         write_json(stage / "summary.json", summary)
         rows = [{k: r[k] for k in ("id", "label", "indicator", "measure", "op", "threshold",
@@ -119,16 +135,12 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
         rows.append({"id": "midterm_release", "label": "Mid-term tranche released",
                      "indicator": "", "measure": "", "op": "", "threshold": "",
                      **summary["midterm_release"]})
-        write_csv(stage / "attainment.csv", rows, note)
+        write_csv(stage / "attainment.csv", rows)
         write_csv(stage / "indicators.csv",
-                  indicator_rows(scenario, run.base.paths(), run.base.means()),
-                  note + f"; quantiles from the first {summary['quantile_paths']} paths")
+                  indicator_rows(scenario, run.base.paths(), run.base.means()))
         odds = {r["id"]: r["probability"] for r in summary["targets"]}
-        write_csv(stage / "commit.csv", commit.commit_rows(scenario, found, odds),
-                  note + f"; levels from the first {kept.n} paths (the target's probability "
-                  "from all of them)")
-        write_csv(stage / "exceedance.csv", commit.exceedance_rows(scenario, kept),
-                  note + f"; P(measure >= x) over the first {kept.n} paths")
+        write_csv(stage / "commit.csv", commit.commit_rows(scenario, found, odds))
+        write_csv(stage / "exceedance.csv", commit.exceedance_rows(scenario, kept))
         if make_plots:
             _plots(run, summary, stage)
             commit.plots(scenario, kept, found, stage)

@@ -13,7 +13,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ipsim.report import fonts  # noqa: E402
+from ipsim.report.i18n import tr  # noqa: E402
 from ipsim.runtime.atomic import write_atomic  # noqa: E402
+
+fonts.configure()   # a CJK font first when one is installed; SVG text kept as text
 
 __all__ = ["attainment_chart", "fan_chart", "save", "scaled_unit",
            "grouped_attainment_chart", "forest_plot", "palette", "plt"]
@@ -34,16 +38,19 @@ def save(fig, stem: str | Path) -> list[Path]:
     return out
 
 
-def scaled_unit(values: np.ndarray, unit: str) -> tuple[float, str]:
-    """A divisor and unit label that keep tick labels short (yuan -> million/billion yuan)."""
+def scaled_unit(values: np.ndarray, unit: str, lang: str = "en") -> tuple[float, str]:
+    """A divisor and unit label that keep tick labels short (yuan -> million/billion yuan;
+    in Chinese 万 and 亿)."""
     top = float(np.nanmax(np.abs(values))) if np.size(values) else 0.0
-    for factor, word in ((1e9, "billion"), (1e6, "million"), (1e3, "thousand")):
+    steps = ((1e8, "yi"), (1e4, "wan")) if lang == "zh" else \
+        ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+    for factor, word in steps:
         if top >= 10 * factor:
-            return factor, f"{word} {unit}"
+            return factor, tr(lang, f"plot.scale_{word}", unit=unit)
     return 1.0, unit
 
 
-def attainment_chart(rows: list[dict], title: str, subtitle: str):
+def attainment_chart(rows: list[dict], title: str, subtitle: str, lang: str = "en"):
     """Horizontal bars of P(attained) with their intervals, one row per entry of ``rows``.
 
     ``rows``: dicts with ``label``, ``probability``, ``ci_low``, ``ci_high``; a row with
@@ -59,11 +66,12 @@ def attainment_chart(rows: list[dict], title: str, subtitle: str):
     ax.barh(y, p, color=colours, height=0.6)
     ax.errorbar(p, y, xerr=[p - lo, hi - p], fmt="none", ecolor="black", capsize=3, lw=1)
     for yi, pi, hii in zip(y, p, hi, strict=True):
-        ax.text(min(hii + 1.5, 101), yi, f"{pi:.1f} %", va="center", fontsize=8)
+        ax.text(min(hii + 1.5, 101), yi, tr(lang, "plot.percent", value=f"{pi:.1f}"),
+                va="center", fontsize=8)
     ax.set_yticks(y, labels, fontsize=9)
     ax.set_xlim(0, 112)
     ax.set_xticks(range(0, 101, 20))
-    ax.set_xlabel("probability of attainment (%), with 95 % interval")
+    ax.set_xlabel(tr(lang, "plot.attainment_axis"))
     ax.set_title(f"{title}\n{subtitle}", fontsize=10, loc="left")
     ax.grid(axis="x", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
@@ -72,7 +80,8 @@ def attainment_chart(rows: list[dict], title: str, subtitle: str):
 
 
 def fan_chart(years: np.ndarray, quantiles: dict[str, np.ndarray], unit: str, title: str,
-              subtitle: str, target: np.ndarray | None = None, target_label: str = ""):
+              subtitle: str, target: np.ndarray | None = None, target_label: str = "",
+              lang: str = "en"):
     """Quantile bands by year (5-95 %, 25-75 %, median), with the target path over them.
 
     Parameters
@@ -87,17 +96,19 @@ def fan_chart(years: np.ndarray, quantiles: dict[str, np.ndarray], unit: str, ti
         The target path over ``years``.
     """
     every = np.concatenate([quantiles["q95"], target if target is not None else []])
-    factor, label = scaled_unit(every, unit)
+    factor, label = scaled_unit(every, unit, lang)
     q = {k: v / factor for k, v in quantiles.items()}
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    ax.fill_between(years, q["q05"], q["q95"], color=_BLUE, alpha=0.18, label="5-95 %")
-    ax.fill_between(years, q["q25"], q["q75"], color=_BLUE, alpha=0.35, label="25-75 %")
-    ax.plot(years, q["q50"], color=_BLUE, lw=2, marker="o", label="median")
+    ax.fill_between(years, q["q05"], q["q95"], color=_BLUE, alpha=0.18,
+                    label=tr(lang, "plot.band_90"))
+    ax.fill_between(years, q["q25"], q["q75"], color=_BLUE, alpha=0.35,
+                    label=tr(lang, "plot.band_50"))
+    ax.plot(years, q["q50"], color=_BLUE, lw=2, marker="o", label=tr(lang, "plot.median"))
     if target is not None:
         ax.plot(years, target / factor, color="#c53030", lw=1.5, ls="--", marker="s",
-                label=target_label or "target path")
+                label=target_label or tr(lang, "plot.target_path"))
     ax.set_xticks(years, [str(int(y)) for y in years])
-    ax.set_xlabel("year (first column: baseline year)")
+    ax.set_xlabel(tr(lang, "plot.year_axis"))
     ax.set_ylabel(label)
     ax.set_title(f"{title}\n{subtitle}", fontsize=10, loc="left")
     ax.grid(alpha=0.3)
@@ -127,7 +138,7 @@ def _group_positions(rows: int, k: int) -> tuple[np.ndarray, float]:
 
 
 def grouped_attainment_chart(labels: list[str], series: list[dict], title: str,
-                             subtitle: str):
+                             subtitle: str, lang: str = "en"):
     """Horizontal bars of P(attained) per target (rows), one bar per scenario (series).
 
     ``series``: dicts with ``name`` and arrays over ``labels`` of ``probability``,
@@ -146,12 +157,12 @@ def grouped_attainment_chart(labels: list[str], series: list[dict], title: str,
     ax.set_yticks(np.arange(len(labels))[::-1], labels, fontsize=9)
     ax.set_xlim(0, 100)
     ax.set_xticks(range(0, 101, 20))
-    ax.set_xlabel("probability of attainment (%), with 95 % interval")
+    ax.set_xlabel(tr(lang, "plot.attainment_axis"))
     return _finish_horizontal(fig, ax, title, subtitle, k, height)
 
 
 def forest_plot(labels: list[str], series: list[dict], title: str, subtitle: str,
-                first_colour: int = 1):
+                first_colour: int = 1, lang: str = "en"):
     """Differences from the base per target (rows), one marker and interval per variant.
 
     ``series``: dicts with ``name`` and arrays over ``labels`` of ``diff``, ``diff_ci_low``,
@@ -175,7 +186,7 @@ def forest_plot(labels: list[str], series: list[dict], title: str, subtitle: str
                     ecolor=colour, capsize=2, lw=1, label=s["name"], zorder=2)
     ax.set_yticks(np.arange(len(labels))[::-1], labels, fontsize=9)
     ax.set_ylim(-0.5, len(labels) - 0.5)
-    ax.set_xlabel("difference from the base (percentage points), paired 95 % interval")
+    ax.set_xlabel(tr(lang, "plot.difference_axis"))
     return _finish_horizontal(fig, ax, title, subtitle, k, height)
 
 

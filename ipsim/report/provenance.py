@@ -30,6 +30,9 @@ def provenance(scenario, run) -> dict:
         "scipy_version": scipy.__version__,
         "python_version": platform.python_version(),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        # texts the scenario gives per language (label: {en: .., zh: ..}), for the report
+        "descriptions": dict(scenario.descriptions),
+        "target_labels": {t.id: dict(t.labels) for t in scenario.targets if t.labels},
     }
     if getattr(run, "precision", None) is not None:
         out["precision"] = {"asked": run.precision, "reached": run.reached,

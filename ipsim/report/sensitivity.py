@@ -16,7 +16,7 @@ from ipsim.report.tables import write_csv, write_json
 from ipsim.runtime.atomic import carry_over, staged_directory
 from ipsim.study.trust import MAX_NOISE, MIN_TOP_SHARE, TOL, assess, overall_fix
 
-__all__ = ["sensitivity_data", "write_sensitivity", "MARKER", "CACHE"]
+__all__ = ["sensitivity_data", "write_sensitivity", "sensitivity_figures", "MARKER", "CACHE"]
 
 MARKER = "sensitivity.json"
 CACHE = ".cache"
@@ -98,42 +98,58 @@ def _rows(data: dict) -> list[dict]:
             for o in data["outputs"] for p in o["parameters"]]
 
 
-def _plots(result, data: dict, stage: Path) -> None:
-    """Per output (every target, then all targets at once): the index chart and the tornado;
-    ``sobol_all_targets`` / ``morris_all_targets`` and ``tornado`` are the joint ones."""
-    from ipsim.report import plots
+def sensitivity_figures(data: dict, lang: str = "en") -> list[tuple[str, object]]:
+    """``(file stem, figure)`` of a sensitivity analysis, from its JSON content, texts in
+    ``lang``: per output (every target, then all targets at once) the index chart and, when
+    computed, the tornado; ``<method>_all_targets`` and ``tornado`` are the joint ones."""
     from ipsim.report import sensitivity_plots as sp
+    from ipsim.report.i18n import tr
 
-    sub = (f"{data['scenario']}: {data['method']}, {data['samples']} samples x "
-           f"{data['paths_per_sample']:,} paths, seed {data['seed']}")
-    labels = [f.label for f in result.factors]
-    rows = data.get("tornado", {}).get("parameters", [])
+    sub = tr(lang, "plot.subtitle_sensitivity", scenario=data["scenario"],
+             method=data["method"], samples=data["samples"],
+             paths=f"{data['paths_per_sample']:,}", seed=data["seed"])
+    tornado = data.get("tornado", {})
+    rows = tornado.get("parameters", [])
     values = [f"{r['value_low']:.3g} / {r['value_high']:.3g}" for r in rows]
-    by_output = data.get("tornado", {}).get("by_output", {})
+    by_output = tornado.get("by_output", {})
+    out = []
     for o in data["outputs"]:
         name, joint = o["output"], o["output"] == "all_targets"
-        title = f"What drives P({o['label'] if not joint else 'all targets'})"
-        if not o["trust"]["trusted"]:
-            title += " (NOT TO BE TRUSTED: see sensitivity.json)"
+        what = tr(lang, "plot.all_targets_what") if joint else o["label"]
+        title = tr(lang, "plot.title_drivers_of", what=what)
+        if not o.get("trust", {}).get("trusted", True):
+            title += tr(lang, "plot.not_trusted")
+        labels = [p["parameter"] for p in o["parameters"]]
         col = {k: np.array([p[k] for p in o["parameters"]], dtype=float)
                for k in o["parameters"][0] if k not in ("parameter", "distribution")}
-        if result.method == "sobol":
+        if data["method"] == "sobol":
             fig = sp.indices_chart(labels, {"value": col["S1"], "low": col["S1_low"],
                                             "high": col["S1_high"]},
                                    {"value": col["ST"], "low": col["ST_low"],
-                                    "high": col["ST_high"]}, title, sub)
+                                    "high": col["ST_high"]}, title, sub, lang=lang)
         else:
             fig = sp.morris_chart(labels, col["mu_star"], col["mu_star_conf"], col["sigma"],
-                                  title, sub)
-        plots.save(fig, stage / f"{result.method}_{name}")
+                                  title, sub, lang=lang)
+        out.append((f"{data['method']}_{name}", fig))
         t = by_output.get(name)
+        if t is None and joint and rows:   # the joint tornado, as older results hold it
+            t = {"base": tornado["base_all_targets"], "p_low": [r["p_low"] for r in rows],
+                 "p_high": [r["p_high"] for r in rows]}
         if t is not None and rows:
-            what = "all targets" if joint else o["label"]
             fig = sp.tornado_chart(t["base"], [r["parameter"] for r in rows],
-                                   np.array(t["p_low"]), np.array(t["p_high"]), values,
-                                   f"P({what}) with one parameter at its 5th / 95th "
-                                   "percentile", sub, what=what)
-            plots.save(fig, stage / ("tornado" if joint else f"tornado_{name}"))
+                                   np.array(t["p_low"], dtype=float),
+                                   np.array(t["p_high"], dtype=float), values,
+                                   tr(lang, "plot.title_tornado_of", what=what), sub,
+                                   what=what, lang=lang)
+            out.append(("tornado" if joint else f"tornado_{name}", fig))
+    return out
+
+
+def _plots(data: dict, stage: Path) -> None:
+    from ipsim.report import plots
+
+    for stem, fig in sensitivity_figures(data):
+        plots.save(fig, stage / stem)
 
 
 def write_sensitivity(result, out: str | Path, *, workers: int = 1,
@@ -144,13 +160,10 @@ def write_sensitivity(result, out: str | Path, *, workers: int = 1,
     returns the JSON content."""
     check_out(out, marker=MARKER, kept=(CACHE,))
     data = sensitivity_data(result, workers)
-    note = (f"ipsim {data['ipsim_version']}; scenario {data['scenario']} "
-            f"(sha256 {data['scenario_sha256'][:12]}); seed {data['seed']}; {data['method']}, "
-            f"{data['samples']} samples, {data['paths_per_sample']} paths per sample")
     with staged_directory(out) as stage:
         write_json(stage / MARKER, data)
-        write_csv(stage / "sensitivity.csv", _rows(data), note)
+        write_csv(stage / "sensitivity.csv", _rows(data))
         if make_plots:
-            _plots(result, data, stage)
+            _plots(data, stage)
         carry_over(out, stage, (CACHE,))
     return data

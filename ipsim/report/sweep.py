@@ -20,7 +20,7 @@ from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
 from ipsim.runtime.atomic import carry_over, staged_directory
 
-__all__ = ["sweep_dict", "sweep_rows", "write_sweep", "CACHE"]
+__all__ = ["sweep_dict", "sweep_rows", "write_sweep", "sweep_figure", "CACHE"]
 
 CACHE = ".cache"
 """The task cache's folder inside a sweep's output folder."""
@@ -89,14 +89,18 @@ def sweep_rows(data: dict) -> list[dict]:
     return rows
 
 
-def _plot(data: dict, out: Path) -> None:
-    from ipsim.report import plots, sweep_plots
+def sweep_figure(data: dict, lang: str = "en", labels: list[str] | None = None):
+    """The sweep's figure: curves against one lever, or a heat map over two; texts in
+    ``lang``, target ``labels`` as given (default: the labels in ``data``)."""
+    from ipsim.report import sweep_plots
+    from ipsim.report.i18n import tr
 
     levers, points = data["levers"], data["points"]
-    sub = (f"{data['scenario']}: {data['paths']:,} paths per point on common random numbers, "
-           f"seed {data['seed']}")
+    sub = tr(lang, "plot.subtitle_sweep", scenario=data["scenario"],
+             paths=f"{data['paths']:,}", seed=data["seed"])
     best = data["best"]["point"]
-    title = "Probability of meeting the targets across the sweep"
+    title = tr(lang, "plot.title_sweep")
+    labels = labels or [t["label"] for t in data["targets"]]
 
     def lists(key: str, j: int | None) -> dict:
         col = [p["all_targets"] if j is None else p["targets"][j] for p in points]
@@ -104,31 +108,33 @@ def _plot(data: dict, out: Path) -> None:
                 for k in ("probability", "ci_low", "ci_high")} | {"key": key}
 
     if len(levers) == 1:
-        targets = [{**lists(t["id"], j), "label": t["label"]}
-                   for j, t in enumerate(data["targets"])]
-        fig = sweep_plots.sweep_curves(levers[0]["key"], levers[0]["values"],
-                                       lists(ALL, None), targets, best,
-                                       [not p["feasible"] for p in points], title, sub)
-    else:
-        shape = (len(levers[0]["values"]), len(levers[1]["values"]))
-        joint = np.array(lists(ALL, None)["probability"], dtype=float).reshape(shape)
-        fig = sweep_plots.sweep_heatmap((levers[0]["key"], levers[1]["key"]),
-                                        (levers[0]["values"], levers[1]["values"]), joint,
-                                        None if best is None else divmod(best, shape[1]),
-                                        title, sub)
-    plots.save(fig, out / "sweep")
+        targets = [{**lists(t["id"], j), "label": label}
+                   for j, (t, label) in enumerate(zip(data["targets"], labels, strict=True))]
+        return sweep_plots.sweep_curves(levers[0]["key"], levers[0]["values"],
+                                        lists(ALL, None), targets, best,
+                                        [not p["feasible"] for p in points], title, sub,
+                                        lang=lang)
+    shape = (len(levers[0]["values"]), len(levers[1]["values"]))
+    joint = np.array(lists(ALL, None)["probability"], dtype=float).reshape(shape)
+    return sweep_plots.sweep_heatmap((levers[0]["key"], levers[1]["key"]),
+                                     (levers[0]["values"], levers[1]["values"]), joint,
+                                     None if best is None else divmod(best, shape[1]),
+                                     title, sub, lang=lang)
+
+
+def _plot(data: dict, out: Path) -> None:
+    from ipsim.report import plots
+
+    plots.save(sweep_figure(data), out / "sweep")
 
 
 def write_sweep(summary: SweepSummary, run, out: str | Path, make_plots: bool = True) -> dict:
     """Write ``sweep.json``, ``sweep.csv`` and the plot to ``out`` (swapped in whole when
     complete, keeping the task cache); returns the content of ``sweep.json``."""
     data = sweep_dict(summary, run)
-    note = (f"ipsim {data['ipsim_version']}; scenario {data['scenario']} "
-            f"(sha256 {data['scenario_sha256'][:12]}); seed {run.seed}; {run.paths} paths per "
-            f"point; {summary.level:.0%} Wilson intervals; infeasible points have no values")
     with staged_directory(out) as stage:
         write_json(stage / "sweep.json", data)
-        write_csv(stage / "sweep.csv", sweep_rows(data), note)
+        write_csv(stage / "sweep.csv", sweep_rows(data))
         if make_plots:
             _plot(data, stage)
         carry_over(out, stage, (CACHE,))

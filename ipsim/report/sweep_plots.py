@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ipsim.report.i18n import tr
 from ipsim.report.plots import palette, plt
 
 __all__ = ["sweep_curves", "sweep_heatmap"]
@@ -31,7 +32,7 @@ def _band(ax, x, series: dict, colour, label: str, lw: float = 1.2) -> None:
 
 
 def sweep_curves(lever: str, values: list, joint: dict, targets: list[dict], best: int | None,
-                 infeasible: list[bool], title: str, subtitle: str):
+                 infeasible: list[bool], title: str, subtitle: str, lang: str = "en"):
     """P(all targets) (top) and P(each target) (bottom) against one lever, 95 % bands.
 
     Parameters
@@ -54,22 +55,23 @@ def sweep_curves(lever: str, values: list, joint: dict, targets: list[dict], bes
     height = 7.5 + 0.2 * len(targets)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8.5, height), sharex=True,
                                       gridspec_kw={"height_ratios": [1, 1.6]})
-    _band(top, x, joint, _JOINT, "all targets at once", lw=1.8)
+    _band(top, x, joint, _JOINT, tr(lang, "plot.all_targets"), lw=1.8)
     if best is not None:
         top.plot(x[best], joint["probability"][best] * 100, "*", ms=16, color="#c53030",
-                 label=f"best: {lever.split('.')[-1]} = {values[best]}", zorder=3)
+                 label=tr(lang, "plot.best_point", lever=lever.split('.')[-1],
+                          value=values[best]), zorder=3)
     for i, t in enumerate(targets):
         _band(bottom, x, t, palette(len(targets))[i], t["label"])
     for ax in (top, bottom):
         bad = np.flatnonzero(infeasible)
         if bad.size:
             ax.plot(x[bad], np.zeros(bad.size), "x", color="#c53030", ms=7, clip_on=False,
-                    label="infeasible" if ax is top else None)
+                    label=tr(lang, "plot.infeasible") if ax is top else None)
         ax.set_ylim(0, 100 if ax is bottom else None)
         ax.grid(alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
-    top.set_ylabel("P(all targets) (%)")
-    bottom.set_ylabel("P(target met) (%)")
+    top.set_ylabel(tr(lang, "plot.p_all_axis"))
+    bottom.set_ylabel(tr(lang, "plot.p_target_axis"))
     bottom.set_xlabel(lever)
     if ticks is not None:
         bottom.set_xticks(x, ticks)
@@ -82,7 +84,8 @@ def sweep_curves(lever: str, values: list, joint: dict, targets: list[dict], bes
 
 
 def sweep_heatmap(levers: tuple[str, str], values: tuple[list, list], joint: np.ndarray,
-                  best: tuple[int, int] | None, title: str, subtitle: str):
+                  best: tuple[int, int] | None, title: str, subtitle: str,
+                  lang: str = "en"):
     """Heat map of P(all targets) over two levers; infeasible cells (NaN) hatched.
 
     ``joint`` is (len(values[0]), len(values[1])) of fractions; rows are the first lever,
@@ -112,7 +115,7 @@ def sweep_heatmap(levers: tuple[str, str], values: tuple[list, list], joint: np.
                               for v in values[0]], fontsize=8)
     ax.set_xlabel(levers[1])
     ax.set_ylabel(levers[0])
-    fig.colorbar(image, ax=ax, label="P(all targets) (%); hatched: infeasible")
+    fig.colorbar(image, ax=ax, label=tr(lang, "plot.heatmap_colour"))
     ax.set_title(f"{title}\n{subtitle}", fontsize=10, loc="left")
     fig.tight_layout()
     return fig

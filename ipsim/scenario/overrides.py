@@ -2,7 +2,8 @@
 
 A key path names one key of a scenario: dotted, with list items by index from 0
 (``policy.allocation.risk_pool``, ``policy.tranches[1].amount``,
-``parameters.pledge.growth.sd`` for one argument of a distribution). :func:`check_key_path`
+``parameters.pledge.growth.sd`` for one argument of a distribution), and one correlation as
+``correlations.pledge.growth~pledge.default_rate`` (the pair is one key). :func:`check_key_path`
 says why a path is not in :mod:`ipsim.scenario.schema` (with a did-you-mean);
 :func:`apply_overrides` sets values on a copy of the raw data, to be validated by
 :func:`ipsim.scenario.validate.build` like any scenario.
@@ -16,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ipsim.errors import did_you_mean
+from ipsim.model import uncertainty
 from ipsim.scenario import schema
 from ipsim.scenario.params import DISTRIBUTIONS
 from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted
@@ -30,6 +32,7 @@ FIXED_KEYS = {
 }
 _DIST_ARGS = tuple(dict.fromkeys(("dist",) + tuple(a for v in DISTRIBUTIONS.values()
                                                    for a in v)))
+_CORRELATIONS = "correlations"
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
 
 
@@ -38,6 +41,9 @@ def parse_key_path(text: str) -> KeyPath | None:
     ``text`` is not a key path."""
     if not isinstance(text, str) or not text:
         return None
+    if text.startswith(_CORRELATIONS + "."):    # correlations.<a>~<b>: one key, dots and all
+        pair = uncertainty.pair_of(text[len(_CORRELATIONS) + 1:])
+        return None if pair is None else (_CORRELATIONS, f"{pair[0]}~{pair[1]}")
     out: list[str | int] = []
     for part in text.split("."):
         m = _SEGMENT.fullmatch(part)
@@ -65,6 +71,8 @@ def check_key_path(path: KeyPath) -> str:
         rest = path[i + 1:]
         if not rest:
             return ""
+        if f.kind == "correlations":
+            return _correlation(rest)
         if f.kind == "map":
             fields, i = f.fields, i + 1
             continue
@@ -89,6 +97,21 @@ def check_key_path(path: KeyPath) -> str:
                 return problem
             return _param(path, i + 2, [p.name for p in sections[path[i + 1]]])
         return f"'{dotted(path[:i + 1])}' is a {f.kind}; it has no key '{rest[0]}'"
+
+
+def _correlation(rest: KeyPath) -> str:
+    """Why ``rest`` (after ``correlations``) is not one pair ``a~b`` of known parameters."""
+    from ipsim.scenario.correlations import order
+
+    pair = uncertainty.pair_of(rest[0]) if len(rest) == 1 else None
+    if pair is None:
+        return ("a correlation is one key 'correlations.<a>~<b>', e.g. "
+                "correlations.pledge.growth~pledge.default_rate")
+    known = order()
+    for name in pair:
+        if name not in known:
+            return f"unknown parameter '{name}'{did_you_mean(name, known)} (write section.name)"
+    return ""
 
 
 def _leaf(path: KeyPath, i: int, choices, leaf: bool = True) -> str:
@@ -125,6 +148,9 @@ def apply_overrides(data: Mapping, overrides: Mapping[KeyPath, Any]) -> tuple[di
     out = copy.deepcopy({k: v for k, v in data.items() if k != "variants"})
     problems = {}
     for path, value in overrides.items():
+        if path[0] == _CORRELATIONS and len(path) == 2:
+            _set_pair(out, path, value, problems)
+            continue
         node: Any = out
         for j, key in enumerate(path[:-1]):
             nxt = path[j + 1]
@@ -148,6 +174,19 @@ def apply_overrides(data: Mapping, overrides: Mapping[KeyPath, Any]) -> tuple[di
         else:
             node[path[-1]] = copy.deepcopy(value)
     return out, problems
+
+
+def _set_pair(out: dict, path: KeyPath, value: Any, problems: dict) -> None:
+    """Set one correlation, replacing the base's entry for the same pair however it is
+    spelled (either order, spaces around ``~``)."""
+    section = out.setdefault(_CORRELATIONS, {})
+    if not isinstance(section, dict):
+        problems[path] = f"the base's '{_CORRELATIONS}' is {section!r}, not a mapping"
+        return
+    pair = set(uncertainty.pair_of(path[1]) or ())
+    for key in [k for k in section if set(uncertainty.pair_of(k) or ()) == pair]:
+        del section[key]
+    section[path[1]] = copy.deepcopy(value)
 
 
 def moved_marks(marks: Marks, anchor: KeyPath, parsed: Mapping[str, KeyPath]) -> Marks:

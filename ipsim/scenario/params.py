@@ -176,6 +176,12 @@ class Target:
     threshold: float
     by_month: int | None = None
     label: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+    """The label per language, when the scenario gives one (``(("zh", "..."),)``)."""
+
+    def label_in(self, lang: str) -> str:
+        """The label in ``lang`` if the scenario gives one, else :attr:`label`."""
+        return dict(self.labels).get(lang, self.label)
 
     def describe(self) -> str:
         """Human-readable statement of the target (its measure's
@@ -190,11 +196,13 @@ class Scenario:
 
     ``parameters`` maps a mechanism section to its parameters, each a number or a
     :class:`Distribution`; every parameter of every mechanism is present (defaults filled).
-    ``provenance`` holds the file's :class:`ipsim.scenario.provenance.Source` entries (it
-    does not change the model). ``raw`` and ``marks`` are the data it was validated from and
-    their line marks (:mod:`ipsim.scenario.yaml_loader`), kept so that a variant or a sweep
-    point can be built from it with overrides and errors still point at lines; treat them as
-    read-only.
+    ``correlations`` maps a pair of uncertain parameters ``("section.name",
+    "section.name")`` (in the copula's order, :func:`ipsim.scenario.correlations.order`) to
+    their rank correlation; a pair not in it is uncorrelated. ``provenance`` holds the
+    file's :class:`ipsim.scenario.provenance.Source` entries (it does not change the model).
+    ``raw`` and ``marks`` are the data it was validated from and their line marks
+    (:mod:`ipsim.scenario.yaml_loader`), kept so that a variant or a sweep point can be
+    built from it with overrides and errors still point at lines; treat them as read-only.
     """
 
     name: str
@@ -206,11 +214,14 @@ class Scenario:
     parameters: Mapping[str, Mapping[str, float | Distribution]]
     policy: Policy
     targets: tuple[Target, ...]
+    correlations: Mapping[tuple[str, str], float] = field(default_factory=lambda: FrozenMap())
     provenance: tuple = ()
     file: str = ""
     text: str = field(default="", repr=False)
     raw: Mapping | None = field(default=None, repr=False, compare=False)
     marks: object = field(default=None, repr=False, compare=False)
+    descriptions: tuple[tuple[str, str], ...] = ()
+    """The description per language, when the scenario gives one."""
 
     @property
     def years(self) -> int:

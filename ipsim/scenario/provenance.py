@@ -38,8 +38,8 @@ KINDS: tuple[str, ...] = ("fact", "assumption", "derived")
 ENTRY_KEYS: tuple[str, ...] = ("value", "unit", "source", "kind", "note")
 REQUIRED_KEYS: tuple[str, ...] = ("value", "unit", "source", "kind")
 
-TOP_KEYS: tuple[str, ...] = ("baseline", "parameters", "shocks", "policy", "targets",
-                             "horizon_months", "start_year")
+TOP_KEYS: tuple[str, ...] = ("baseline", "parameters", "shocks", "correlations", "policy",
+                             "targets", "horizon_months", "start_year")
 """Top-level keys whose figures a provenance entry may document."""
 
 DOC = [
@@ -59,7 +59,7 @@ DOC = [
     "",
     "Provenance does not change the results; it is copied into `summary.json` (key "
     "`provenance`). Every scenario shipped in `scenarios/` has an entry for every baseline "
-    "figure, shock loading and parameter it sets.",
+    "figure, shock loading, correlation and parameter it sets.",
 ]
 
 
@@ -159,14 +159,16 @@ class _AnyKey(tuple):
 def uncovered(data: Mapping, sources: tuple[Source, ...]) -> list[str]:
     """Key paths of figures ``data`` sets with no provenance entry.
 
-    A figure is every key under ``baseline:`` and ``shocks:``, every parameter under
-    ``parameters:`` and ``policy.budget``; an entry covers it if it names the key itself or
-    a key inside it (``parameters.pledge.growth.sd`` covers ``parameters.pledge.growth``).
+    A figure is every key under ``baseline:``, ``shocks:`` and ``correlations:``, every
+    parameter under ``parameters:`` and ``policy.budget``; an entry covers it if it names
+    the key itself or a key inside it (``parameters.pledge.growth.sd`` covers
+    ``parameters.pledge.growth``).
     """
     wanted = [f"baseline.{k}" for k in data.get("baseline") or {}]
     wanted += [f"shocks.{k}" for k in data.get("shocks") or {}]
     wanted += [f"parameters.{s}.{k}" for s, ps in (data.get("parameters") or {}).items()
                for k in (ps or {})]
+    wanted += [f"correlations.{k}" for k in data.get("correlations") or {}]
     if "budget" in (data.get("policy") or {}):
         wanted.append("policy.budget")
     keys = [s.key for s in sources]

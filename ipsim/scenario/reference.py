@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ipsim.model import measures, registry
 from ipsim.model.spec import Param
-from ipsim.scenario import provenance, schema
+from ipsim.scenario import correlations, provenance, schema
 from ipsim.scenario.params import DISTRIBUTIONS
 from ipsim.scenario.schema import Field, field_range
 
@@ -18,8 +18,8 @@ __all__ = ["render_markdown"]
 
 def _param_rows(params: tuple[Param, ...]) -> list[str]:
     rows = ["| key | default | unit | range | meaning | source |", "|---|---|---|---|---|---|"]
-    rows += [f"| `{p.name}` | {p.default:g} | {p.unit} | [{p.low:g}, {p.high:g}] | {p.doc} "
-             f"| {p.source} |" for p in params]
+    rows += [f"| `{p.name}` | {p.default:g} | {p.unit} | [{p.low:g}, {p.high:g}]"
+             f"{' whole' if p.integer else ''} | {p.doc} | {p.source} |" for p in params]
     return rows
 
 
@@ -69,6 +69,7 @@ def render_markdown() -> str:
             "|---|---|---|---|"]
     out += [f"| `{m.name}` | `{m.needs}` | {', '.join(m.kinds)} | {m.doc} |"
             for m in measures.MEASURES.values()]
+    out += ["", "## `correlations:`", ""] + correlations.DOC
     out += ["", "## `variants:`", ""] + _VARIANTS_DOC
     out += ["", "## `provenance:`", ""] + provenance.DOC
     return "\n".join(out) + "\n"

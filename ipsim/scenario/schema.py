@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from ipsim.model import measures, registry
 from ipsim.model.spec import Param
 
-__all__ = ["Field", "sections", "fixed", "baseline", "shock_params", "top", "policy_fields",
-           "target_fields", "TRANCHE", "MIDTERM", "OPS", "RULES", "field_range"]
+__all__ = ["Field", "LANGUAGES", "sections", "fixed", "baseline", "shock_params", "top",
+           "policy_fields", "target_fields", "TRANCHE", "MIDTERM", "OPS", "RULES",
+           "field_range"]
 
 
 def sections() -> dict[str, tuple[Param, ...]]:
@@ -42,6 +43,8 @@ def shock_params() -> tuple[Param, ...]:
 
 
 OPS = (">", ">=")
+LANGUAGES = ("en", "zh")
+"""Languages a ``text`` field (a label, a description) may be given in: ``{en: .., zh: ..}``."""
 RULES = ("on_track", "always", "never")
 
 
@@ -52,7 +55,8 @@ class Field:
     ``kind`` is one of ``str``, ``int``, ``number``, ``bool``, ``choice`` (one of
     ``choices``), ``ids`` (list of names), ``map`` (``fields``), ``list`` (of ``map`` items
     with ``fields``), ``shares`` (names in ``choices`` -> fractions summing to at most 1),
-    ``params`` (a parameter section), ``baseline``. ``low`` and ``high`` are inclusive
+    ``params`` (a parameter section), ``baseline``, ``correlations`` (pairs of parameters ->
+    rank correlations). ``low`` and ``high`` are inclusive
     bounds, except that ``low_open`` excludes ``low`` (``> 0`` for amounts that must be
     positive). A ``list`` holds at least ``min_items`` items.
     """
@@ -118,7 +122,9 @@ def target_fields() -> tuple[Field, ...]:
               default=None),
         Field("by_month", "int", "for measure event: the month by which it must happen",
               default=None, low=1, unit="months"),
-        Field("label", "str", "short label for tables and plots", default=""),
+        Field("label", "text", "short label for tables and plots: a text, or one per "
+              "language (`{en: Pledge amount +30 %/yr, zh: 知识产权质押融资金额年均增长 30% "
+              "以上}`)", default=""),
     )
 
 
@@ -126,7 +132,8 @@ def top() -> tuple[Field, ...]:
     """The top-level keys of a scenario file."""
     return (
         Field("name", "str", "scenario name (also the results folder)", True),
-        Field("description", "str", "what the scenario represents", default=""),
+        Field("description", "text", "what the scenario represents: a text, or one per "
+              "language (`{en: ..., zh: ...}`)", default=""),
         Field("seed", "int", "seed of the random numbers (a run's own seed overrides it)",
               default=0, low=0),
         Field("horizon_months", "int", "length of the funding period, a multiple of 12",
@@ -138,6 +145,8 @@ def top() -> tuple[Field, ...]:
               "distribution drawn once per path", default={}),
         Field("shocks", "params", "loadings of each series' monthly shock on the common "
               "economic factor", default={}),
+        Field("correlations", "correlations", "rank correlations between uncertain "
+              "parameters, `a ~ b: rho` (see below)", default={}),
         Field("policy", "map", "how the funds arrive and are spent", True,
               fields=policy_fields()),
         Field("targets", "list", "the programme's targets", True, fields=target_fields()),

@@ -18,7 +18,7 @@ import numpy as np
 from ipsim.errors import ScenarioError, ScenarioErrors, did_you_mean
 from ipsim.model import measures, registry
 from ipsim.model.spec import Param
-from ipsim.scenario import provenance, schema
+from ipsim.scenario import correlations, provenance, schema
 from ipsim.scenario.params import (
     DISTRIBUTIONS,
     Distribution,
@@ -75,6 +75,30 @@ class _Checker:
             return None
         return value
 
+    def text(self, value: Any, path: tuple) -> tuple[tuple[str, str], ...] | None:
+        """A text for people: one string, or one per language (``{en: .., zh: ..}``).
+
+        Returns ``(("", text),)`` for a plain string, else ``((lang, text), ...)`` in the
+        order of :data:`~ipsim.scenario.schema.LANGUAGES`.
+        """
+        if isinstance(value, str):
+            return (("", value),)
+        langs = schema.LANGUAGES
+        if not isinstance(value, Mapping) or not value:
+            self.error(path, f"must be a text, or a mapping of language to text "
+                             f"({', '.join(langs)}), got {_show(value)}")
+            return None
+        ok = True
+        for lang, text in value.items():
+            if lang not in langs:
+                self.error(path + (lang,), f"unknown language{did_you_mean(lang, langs)}; "
+                                           f"allowed: {', '.join(langs)}")
+                ok = False
+            elif not isinstance(text, str) or not text.strip():
+                self.error(path + (lang,), f"must be a non-empty text, got {_show(text)}")
+                ok = False
+        return tuple((lang, value[lang]) for lang in langs if lang in value) if ok else None
+
     def choice(self, value: Any, path: tuple, choices) -> str | None:
         if not isinstance(value, str) or value not in choices:
             self.error(path, f"unknown value {_show(value)}{did_you_mean(value, choices)}; "
@@ -113,6 +137,8 @@ class _Checker:
         match f.kind:
             case "str":
                 return self.string(value, path)
+            case "text":
+                return self.text(value, path)
             case "int" | "number":
                 return self.number(value, path, f.low, f.high, f.kind == "int", f.unit,
                                    f.low_open)
@@ -144,7 +170,7 @@ class _Checker:
                 if f.name == "shocks":
                     return self.params(value, path, schema.shock_params())
                 return self.sections(value, path)
-            case "variants" | "provenance":  # checked by their own modules
+            case "variants" | "provenance" | "correlations":  # checked by their own modules
                 return value
         raise AssertionError(f.kind)  # pragma: no cover
 
@@ -182,7 +208,8 @@ class _Checker:
                 if isinstance(raw, Mapping):
                     self.error(where, "must be a number here (a distribution is not allowed)")
                     continue
-                out[p.name] = self.number(raw, where, p.low, p.high, unit=p.unit)
+                out[p.name] = self.number(raw, where, p.low, p.high, integer=p.integer,
+                                          unit=p.unit)
         return out
 
     def distribution(self, raw: Mapping, path: tuple, p: Param) -> Distribution | None:
@@ -354,6 +381,19 @@ def _cross_checks(c: _Checker, top: dict) -> None:
                     f"after the mid-term evaluation (month {midterm['month']})")
 
 
+def _default_text(text) -> str:
+    """The text shown when no language is asked for: a plain text, else English, else any."""
+    if not text:
+        return ""
+    given = dict(text)
+    return given.get("", given.get("en", next(iter(given.values()))))
+
+
+def _languages(text) -> tuple[tuple[str, str], ...]:
+    """The texts given per language (none for a plain text)."""
+    return tuple((lang, t) for lang, t in (text or ()) if lang)
+
+
 def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
     """Validate raw scenario data and return the :class:`Scenario`.
 
@@ -370,6 +410,9 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
     if top is not None:
         _cross_checks(c, top)
         top["provenance"] = provenance.check(c, top["provenance"], ("provenance",), data)
+        top["correlations"] = correlations.check(
+            c, top["correlations"], ("correlations",),
+            {**(top["parameters"] or {}), "shocks": top["shocks"] or {}})
     if c.errors or top is None:
         raise ScenarioErrors(c.errors)
     policy = top["policy"]
@@ -378,7 +421,8 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
     parameters = dict(top["parameters"] or c.sections({}, ("parameters",)))
     parameters["shocks"] = top["shocks"] or c.params({}, ("shocks",), schema.shock_params())
     return Scenario(
-        name=top["name"], description=top["description"] or "", seed=top["seed"],
+        name=top["name"], description=_default_text(top["description"]),
+        descriptions=_languages(top["description"]), seed=top["seed"],
         horizon_months=top["horizon_months"], start_year=top["start_year"],
         baseline=frozen_map(top["baseline"]),
         parameters=frozen_map({k: frozen_map(v) for k, v in parameters.items()}),
@@ -386,8 +430,10 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
                       tranches=tuple(Tranche(**t) for t in policy["tranches"]),
                       allocation=frozen_map(policy["allocation"]),
                       fast_track_share=policy["fast_track_share"], midterm=midterm),
-        targets=tuple(Target(**{**t, "label": t.get("label") or t["id"]})
+        targets=tuple(Target(**{**t, "label": _default_text(t.get("label")) or t["id"],
+                                "labels": _languages(t.get("label"))})
                       for t in top["targets"]),
+        correlations=top["correlations"],
         provenance=top["provenance"], file=file, text=text, raw=copy.deepcopy(dict(data)),
         marks=marks)
 

@@ -53,7 +53,8 @@ def test_covariance_with_gaps_matches_simulated_random_walks():
 @pytest.fixture(scope="module")
 def simulated():
     """Fits of ``SERIES`` histories of ``YEARS`` years from the engine (years 1..YEARS of a
-    run; year 0 is the fixed baseline, not a draw of the process), and the truth."""
+    run: year 0, the baseline, would fit too now that the engine draws its start given it,
+    but is left out so that the histories stay six years long), and the truth."""
     base = Base(TRUTH)
     kept = run([base.scenario], SERIES, 2024, keep_paths=SERIES).base.paths()
     p = base.scenario.parameters

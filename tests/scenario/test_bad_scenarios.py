@@ -78,8 +78,8 @@ CASES = [
          "grant_rate:"),
     Case("tab-indent", "  applications: 30_000", "\tapplications: 30_000", "(document)",
          "YAML syntax error: found character '\\t'", "\tapplications"),
-    Case("unclosed-quote", 'label: "Pledge amount +30 %/yr", ', 'label: "Pledge amount +30 %/yr, ',
-         "(document)", "YAML syntax error", 'label: "Pledge amount'),
+    Case("unclosed-quote", 'en: "Pledge amount +30 %/yr", ', 'en: "Pledge amount +30 %/yr, ',
+         "(document)", "YAML syntax error", 'en: "Pledge amount'),
     Case("two-documents", None, lambda t: t + "---\nname: other\n", "(document)",
          "expected a single document", "---"),
     Case("control-character", "name: key-city-2020", "name: key-city\x072020", "(document)",
@@ -92,9 +92,11 @@ CASES = [
          "(document)", "keys must be plain names", "? {a"),
     # -- duplicate keys --------------------------------------------------------------------
     Case("duplicate-top-key", "start_year: 2020", "start_year: 2020\nseed: 1", "seed",
-         "duplicate key (first given on line 13)", "seed: 1"),
+         f"duplicate key (first given on line {line_of(BASE_TEXT, 'seed:')})", "seed: 1"),
     Case("duplicate-baseline-key", "  risk_pool: 0 ", "  transfers: 7_000\n  risk_pool: 0 ",
-         "baseline.transfers", "duplicate key (first given on line 20)", "  transfers: 7_000"),
+         "baseline.transfers",
+         f"duplicate key (first given on line {line_of(BASE_TEXT, '  transfers:')})",
+         "  transfers: 7_000"),
     Case("duplicate-flow-key", "{month: 0, amount", "{month: 0, month: 1, amount",
          "policy.tranches[0].month", "duplicate key", "month: 1"),
     # -- unknown keys, with did-you-mean ---------------------------------------------------
@@ -110,8 +112,8 @@ CASES = [
          "policy.fast_track_shares", "did you mean 'fast_track_share'", "fast_track_shares"),
     Case("unknown-lever", "    risk_pool: 0.25", "    risk_pools: 0.25",
          "policy.allocation.risk_pools", "did you mean 'risk_pool'", "risk_pools"),
-    Case("unknown-target-key", 'label: "Transfers', 'lable: "Transfers', "targets[0].lable",
-         "did you mean 'label'", "lable"),
+    Case("unknown-target-key", 'label: {en: "Transfers', 'lable: {en: "Transfers',
+         "targets[0].lable", "did you mean 'label'", "lable"),
     Case("unknown-midterm-key", "min_on_track: 2", "min_ontrack: 2",
          "policy.midterm.min_ontrack", "did you mean 'min_on_track'", "min_ontrack"),
     # -- missing required keys -------------------------------------------------------------
@@ -141,7 +143,11 @@ CASES = [
     Case("midterm-targets-scalar", "targets: [transfers, pledge_amount, pledge_projects, "
          "turnover]", "targets: transfers", "policy.midterm.targets",
          "must be a list of target ids", "targets: transfers"),
-    Case("section-not-mapping", "  securitisation:\n    success: {dist: beta, a: 3.5, b: 6.5}",
+    Case("section-not-mapping", "  securitisation:\n    success: {dist: beta, a: 3.5, b: 6.5}\n"
+         "    supported_months: {dist: uniform, low: 3, high: 6}\n"
+         "    supported_success: {dist: uniform, low: 0.6, high: 0.9}\n"
+         "    support_half: {dist: lognormal, median: 3.0e6, sigma: 0.7}\n"
+         "    support_pool_cut: {dist: uniform, low: 0.25, high: 0.75}",
          "  securitisation: 0.5", "parameters.securitisation", "must be a mapping",
          "  securitisation: 0.5"),
     Case("tranches-empty", None, lambda t: replace_once(
@@ -229,7 +235,7 @@ CASES = [
     Case("threshold-missing", T_FIRST, T_FIRST.replace(', threshold: 0.20', ""),
          "targets[0]", "a cagr target needs 'threshold'", "{id: transfers"),
     Case("duplicate-target-id", "{id: navigation,", "{id: transfers,", "targets[6].id",
-         "target id 'transfers' is used twice", "{id: transfers, label: \"Navigation"),
+         "target id 'transfers' is used twice", "{id: transfers, label: {en: \"Navigation"),
     Case("midterm-unknown-target", "targets: [transfers, pledge_amount",
          "targets: [transfer, pledge_amount", "policy.midterm.targets[0]",
          "unknown target id 'transfer' (did you mean 'transfers'?)", "[transfer,"),

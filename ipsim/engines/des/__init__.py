@@ -36,33 +36,35 @@ Transfers and licences, programme deliveries
     path's own generator, which ``tests/model/test_draws.py`` checks against the exact
     Poisson law.
 Pledge loans
-    Applications arrive one by one (a Poisson process with the month's rate); each is
-    approved with the month's share (:func:`ipsim.model.pledge.approval_share`, from the
-    headroom when the month opens), gets its own Gamma amount, and is covered by the pool
-    until the month's headroom is used, in the order loans come. Counting approvals is
-    Poisson thinning, so the vectorised ``Poisson(applications x share)`` is exact (as its
-    count draw is); a sum of ``n`` Gamma(k) loans is Gamma(n k), so
-    one Gamma draw for the month is exact in law, but the vectorised engine draws it by the
-    Wilson-Hilferty approximation (mean and variance within 1 % for shape >= 1); covered
-    lending ``min(total, headroom)`` is the same rule in both.
+    Approved loans arrive one by one (applications are a Poisson process with the month's
+    rate, each approved with the month's share, :func:`ipsim.model.pledge.approval_share`,
+    from the headroom when the month opens: the approved ones are a Poisson process of rate
+    x share, which the DES draws directly), each with its own Gamma amount. Counting
+    approvals is Poisson thinning, so the vectorised ``Poisson(applications x share)`` is
+    exact (as its count draw is); a sum of ``n`` Gamma(k) loans is Gamma(n k), so one
+    Gamma draw for the month has the right law (:func:`ipsim.model.draws.gamma_from_normal`
+    states its accuracy).
+The pool's cover (``docs/model.md``, "The pool's accounting")
+    At each month's close the DES registers the month's loans with the pool in a random
+    order and covers them whole while the headroom from the month's opening covers the next;
+    the first that does not fit ends the month's cover. The vectorised engine adds the
+    expected number and amount of those loans given the month's count and total (a closed
+    form for Erlang amounts, :func:`ipsim.model.cover.expected_cover`), the count rounded at
+    random to a whole number with the same mean. A starting pool covers the book (``loans``
+    loans with Gamma amounts adding up to its balance) the same way, in both.
 Repayment, default and the pool
     Every loan has its own exponential life (rate ``1/term`` plus the default hazard, from
-    :func:`ipsim.model.pledge.monthly_exit_rates`) starting the instant it is approved,
-    ends in default with probability ``hazard / (repay + hazard)``, and a default takes its
-    own covered loss from the pool (a :class:`simpy.Container`) at that instant, never more
-    than the pool holds. The vectorised engine runs the book off at its expected rate
-    (count, balance and covered balance; a month's new loans by their expected survival to
-    the month's end, ``(1 - exp(-k)) / k``), draws the month's covered and uncovered
-    defaults as two Poisson counts (thinned by the covered share of the money leaving the
-    book) and the covered ones' cover as one Gamma sum of loan amounts. The floor at zero
-    is the same (``max(pool - sum of losses, 0)``). What remains different: the DES fills
-    the headroom loan by loan, so the last loan covered is covered only in part, and large
-    loans are more often that one. The pool balance is the one indicator whose distribution
-    this changes beyond the agreement tests' power (year-3 KS distance about 0.04 at 3,000
-    vs 60,000 paths in the default regime, 0.14 before the Gamma sum; where the pool runs
-    dry the floor at zero amplifies it); targets on the pledge flows agree.
-    The DES book is random too (which loans leave is drawn), the vectorised one its
-    expectation: the eligible securitisation pool fluctuates more in the DES.
+    :func:`ipsim.model.pledge.monthly_exit_rates`) starting the instant it is made, ends in
+    default with probability ``hazard / (repay + hazard)``, and a default of a covered loan
+    takes its covered loss from the pool (a :class:`simpy.Container`) at that instant (at the
+    close, for one that failed before it was registered), never more than the pool holds.
+    The vectorised engine draws the month's covered defaults and repayments as Poisson counts
+    of whole loans (capped at the covered loans there are) and the other defaults as a
+    Poisson count, the covered defaults' balance as one Gamma sum; drawn defaults and covered
+    repayments leave the book, the other repayments leave at their expected rate. The floor
+    at zero is the same (``max(pool - sum of losses, 0)``). The DES book is random in every
+    loan's life, the vectorised one only in the covered loans and the defaults: the eligible
+    securitisation pool fluctuates more in the DES.
 Securitisation
     Both review the eligible pool at each month close and end a structuring within a month
     with probability ``1/duration``; the DES ends it at an exponential time with that

@@ -89,45 +89,83 @@ class PatentCohorts:
 
 
 class LoanBook:
-    """Pledge loans: applications arrive one by one (a Poisson process with the month's
-    rate); each is approved with the month's share (from the headroom when the month opens),
-    gets its own Gamma amount, and is covered by the pool until the month's headroom is used,
-    in the order loans come. Every loan has its own exponential life from the instant it is
-    approved and ends in default with probability ``hazard / (repay + hazard)``; a default
-    takes its covered loss from the pool (a :class:`simpy.Container`) at that instant, never
-    more than the pool holds."""
+    """Pledge loans: approved loans arrive one by one (applications are a Poisson process
+    with the month's rate, each approved with the month's share from the headroom when the
+    month opens: the approved ones are a Poisson process of rate x share), each with its own
+    Gamma amount and its own exponential life from the instant it is made, ending in default
+    with probability ``hazard / (repay + hazard)``.
+
+    The pool's cover (``docs/model.md``, "The pool's accounting"): at the close of each month
+    the bank registers the month's loans with the pool in the order it lists them (a random
+    order, unrelated to when they were made or their size), each covered whole while the
+    headroom left from the month's opening covers it; the first that does not fit ends the
+    month's cover. Cover runs from the loan's start: a default of a covered loan takes its
+    covered loss from the pool (a :class:`simpy.Container`) at that instant, or at the close
+    for one that failed before it was registered, never more than the pool holds. The book
+    at the start is ``loans`` loans with Gamma amounts that add up to its balance, which a
+    starting pool covers the same way."""
 
     def __init__(self, world, p, state):
         self.world, self.p, self.state = world, p, state
         env, rng = world.env, world.rng
         self.pool = simpy.Container(env, capacity=math.inf, init=float(state.pool[0]))
-        self.mean_loan = float(state.mean_loan)
+        self.mean_loan = float(state.mean_loan[0])
         shape = p.loan_shape
         self.loan_size = world.buffered(lambda n: rng.standard_gamma(shape, n))  # mean = shape
         repay, hazard = (float(r) for r in pledge.monthly_exit_rates(p))
         self.exit_rate = repay + hazard
         self.default_share = hazard / (repay + hazard) if self.exit_rate > 0 else 0.0
-        self.balance = self.covered = 0.0
+        self.balance = self.covered = self.covered_loans = 0.0
+        self.made: list[_Loan] = []          # the month's loans, registered at its close
+        self.room = 0.0                      # the month's headroom, from its opening
 
     def start(self) -> None:
-        """The book at month 0: ``round(loans)`` equal loans, each with its own life."""
+        """The book at month 0: ``loans`` loans whose Gamma amounts add up to the balance
+        (shares of a Dirichlet), registered at once against the starting pool's capacity;
+        each has its own life."""
         s = self.state
-        n = int(round(float(s.loans[0])))
-        for _ in range(n):
-            self._book(float(s.balance[0]) / n, float(s.covered[0]) / n)
+        n = int(s.loans[0])
+        sizes = np.array([self.loan_size() for _ in range(n)])
+        self.made = [self._book(float(x)) for x in sizes * (float(s.balance[0]) / sizes.sum())]
+        self.room = float(pledge.headroom(self.p, self.pool.level, 0.0))
+        self._register(order=False)
 
-    def _book(self, amount: float, cover: float) -> None:
-        """A loan goes on the book; its life ends at an exponential time (one event)."""
+    def _book(self, amount: float) -> _Loan:
+        """A loan goes on the book, not yet covered; its life ends at an exponential time."""
+        loan = _Loan(amount)
         self.balance += amount
-        self.covered += cover
         if self.exit_rate > 0.0:
-            life = self.world.env.timeout(self.world.exponential() / self.exit_rate,
-                                          (amount, cover))
+            life = self.world.env.timeout(self.world.exponential() / self.exit_rate, loan)
             life.callbacks.append(self._loan_ends)
+        return loan
+
+    def _register(self, order: bool = True) -> None:
+        """Cover the loans made since the last registration, whole, in the bank's order (a
+        random permutation when ``order``), while ``room`` covers the next."""
+        loans, self.made = self.made, []
+        if order and len(loans) > 1:
+            loans = [loans[i] for i in self.world.rng.permutation(len(loans))]
+        room = self.room
+        for loan in loans:
+            if loan.amount > room:
+                break
+            room -= loan.amount
+            loan.cover = loan.amount
+            if loan.ended is None:
+                self.covered += loan.cover
+                self.covered_loans += 1
+            elif loan.ended == "default":
+                self._pay(loan.cover)
+
+    def _pay(self, cover: float) -> None:
+        """The pool pays its share of a covered loss, no more than it holds."""
+        loss = min(float(pledge.default_loss(self.p, cover)), self.pool.level)
+        if loss > 0.0:
+            self.pool.get(loss)
 
     def open(self, month: Month) -> dict[str, float]:
-        """Tranche payments into the pool; the bank's approval share for the month from the
-        headroom the pool leaves; the month's applications start arriving."""
+        """Tranche payments into the pool; the bank's approval share and the headroom for the
+        month; the month's loans start arriving."""
         p, state, m = self.p, self.state, month.month
         paid = float(month.spend["risk_pool"][0])
         if paid > 0.0:
@@ -136,22 +174,20 @@ class LoanBook:
                               month.shocks["pledge"])
         rate = float(pledge.demand(p, state.pledge_log[0],
                                    float(month.spend["interest_subsidy"][0])))
-        room = float(pledge.headroom(p, self.pool.level, self.covered))
-        share = float(pledge.approval_share(p, room, rate, self.mean_loan))
-        self.world.env.process(self.applications(m, rate, share, room))
+        self.room = float(pledge.headroom(p, self.pool.level, self.covered))
+        share = float(pledge.approval_share(p, self.room, rate, self.mean_loan))
+        self.world.env.process(self.loans(m, rate * share))
         return {}
 
-    def applications(self, m: int, rate: float, share: float, room: float):
-        """Loan applications of month ``m``: a Poisson process of ``rate`` a month; each is
-        approved with probability ``share``; approved loans are covered by the pool, in the
-        order they come, until the month's headroom ``room`` (yuan) is used up."""
+    def loans(self, m: int, rate: float):
+        """Approved loans of month ``m``: a Poisson process of ``rate`` a month."""
         world = self.world
         env, flow = world.env, world.monthly
         if rate <= 0.0:
             return
         mean_gap = 1.0 / rate
         scale = self.mean_loan / self.p.loan_shape
-        uniform, exponential, loan_size = world.uniform, world.exponential, self.loan_size
+        exponential, loan_size = world.exponential, self.loan_size
         t = env.now
         while True:
             gap = exponential() * mean_gap
@@ -159,33 +195,44 @@ class LoanBook:
             if t >= m:
                 return
             yield env.timeout(gap)
-            if uniform() < share:
-                amount = loan_size() * scale
-                cover = min(amount, room)
-                room -= cover
-                flow["pledge_projects"][m] += 1.0
-                flow["pledge_amount"][m] += amount
-                self._book(amount, cover)
+            amount = loan_size() * scale
+            flow["pledge_projects"][m] += 1.0
+            flow["pledge_amount"][m] += amount
+            self.made.append(self._book(amount))
 
     def _loan_ends(self, event: simpy.Event) -> None:
         """A loan's life ends: repaid, or defaulted with probability ``hazard / (repay +
-        hazard)``; a default costs the pool its share of the covered loss (no more than the
-        pool holds)."""
-        world = self.world
-        amount, cover = event.value
-        self.balance -= amount
-        self.covered -= cover
+        hazard)``; a covered default costs the pool its share of the loss."""
+        world, loan = self.world, event.value
+        self.balance -= loan.amount
+        if loan.cover > 0.0:
+            self.covered -= loan.cover
+            self.covered_loans -= 1
         now = world.env.now
-        if world.uniform() < self.default_share and now < world.H:
+        default = world.uniform() < self.default_share
+        loan.ended = "default" if default else "repaid"
+        if default and now < world.H:
             world.monthly["pledge_defaults"][int(now) + 1] += 1.0
-            loss = min(float(pledge.default_loss(self.p, cover)), self.pool.level)
-            if loss > 0.0:
-                self.pool.get(loss)
+            if loan.cover > 0.0:
+                self._pay(loan.cover)
 
     def sync(self) -> None:
-        """The pool balance and the book (the gate and the year-end record read them)."""
+        """At a month's close: register the month's loans; then the pool balance and the
+        book (the gate and the year-end record read them)."""
+        if self.made:
+            self._register()
         s = self.state
         s.pool[0], s.balance[0], s.covered[0] = self.pool.level, self.balance, self.covered
+        s.covered_loans[0] = self.covered_loans
+
+
+class _Loan:
+    """One pledge loan: its amount, its cover (0 until registered) and how it ended."""
+
+    __slots__ = ("amount", "cover", "ended")
+
+    def __init__(self, amount: float):
+        self.amount, self.cover, self.ended = amount, 0.0, None
 
 
 class Originator:

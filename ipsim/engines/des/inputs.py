@@ -22,7 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ipsim.engines.common import SHOCKS, initial_state, realise_parameters, take_paths, year0
+from ipsim.engines.common import (
+    SHOCKS,
+    draw_start,
+    initial_state,
+    realise_parameters,
+    take_paths,
+    year0,
+)
 from ipsim.engines.streams import BLOCK, Streams
 from ipsim.model import registry, uncertainty
 from ipsim.model.state import State
@@ -80,8 +87,8 @@ def prepare(scenario: Scenario, seed: int, paths: int, block: int, lo: int,
             hi: int) -> tuple[list[PathInputs], dict[str, np.ndarray]]:
     """Inputs of paths ``lo .. hi - 1`` of random-number block ``block`` of a ``paths`` run.
 
-    The parameters and shocks are drawn for the whole block (as the vectorised engine draws
-    them) and the requested paths taken from it.
+    The parameters, the start's draws and the shocks are drawn for the whole block (as the
+    vectorised engine draws them) and the requested paths taken from it.
 
     Returns
     -------
@@ -93,6 +100,7 @@ def prepare(scenario: Scenario, seed: int, paths: int, block: int, lo: int,
     size = min(BLOCK, paths - block * BLOCK)
     streams = Streams(seed, block, [size])
     sections, drawn = realise_parameters(scenario, streams)
+    start = draw_start(sections, streams)
     H, series = scenario.horizon_months, registry.series()
     loadings = [sections[SHOCKS][s.name] for s in series]
     z = streams.normals("shocks", uncertainty.draws(series), H)             # (H, n, 1 + S)
@@ -100,7 +108,7 @@ def prepare(scenario: Scenario, seed: int, paths: int, block: int, lo: int,
     sums = z.sum(axis=0) / np.sqrt(H)                                       # (n, 1 + S)
     index = slice(lo, hi)
     p = take_paths(sections, index)
-    state = initial_state(scenario, p, hi - lo)
+    state = initial_state(scenario, p, hi - lo, start.take(index))
     first = year0(scenario, state, p)
     names = [uncertainty.ECONOMY, *(s.name for s in series)]
     inputs = []

@@ -1,0 +1,128 @@
+"""The HTML report: parses, references nothing outside itself, a section per result."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import html5lib
+import pytest
+
+from ipsim.report.build import build_report, write_report
+from ipsim.report.html import render_html
+from tests.conftest import run_cli
+from tests.report.conftest import SECTIONS_ALL
+
+_NS = "{http://www.w3.org/1999/xhtml}"
+
+
+def _parse(text: str):
+    """Parse strictly (html5lib raises on any parse error of the WHATWG algorithm)."""
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=True).parse(text)
+
+
+def _sections(text: str) -> list[str]:
+    return [s.get("id") for s in _parse(text).iter(f"{_NS}section")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_parses_and_is_self_contained(reports, lang):
+    text = reports[lang].read_text(encoding="utf-8")
+    tree = _parse(text)
+    assert tree.find(f".//{_NS}html") is None or True
+    tags = {el.tag.split("}")[-1] for el in tree.iter() if isinstance(el.tag, str)}
+    assert not tags & {"script", "link", "iframe", "object", "embed", "base"}
+    for el in tree.iter():
+        for attr in ("src", "href", "{http://www.w3.org/1999/xlink}href", "action", "poster"):
+            value = el.get(attr)
+            if value is not None:
+                assert value.startswith(("data:", "#")), (el.tag, attr, value[:60])
+    external = re.findall(r"url\((?!#)[^)]*\)|@import", text)
+    assert not external, external[:3]
+    assert "Content-Security-Policy" in text and "default-src 'none'" in text
+    assert f'lang="{ {"en": "en", "zh": "zh-CN"}[lang] }"' in text
+
+
+def test_a_section_for_each_result_present(reports):
+    assert _sections(reports["en"].read_text(encoding="utf-8")) == SECTIONS_ALL
+
+
+def test_no_section_for_an_absent_result(study_copy):
+    shutil.rmtree(study_copy / "compare")
+    shutil.rmtree(study_copy / "sensitivity")
+    (study_copy / "calibration" / "national.yaml").unlink()
+    text = render_html(build_report(study_copy, "en"))
+    assert _sections(text) == [s for s in SECTIONS_ALL
+                               if s not in ("compare", "sensitivity", "calibration")]
+    assert "McNemar" not in text and "Sobol" not in text
+
+
+def test_one_command_folder_alone(study, tmp_path):
+    """A comparison folder given directly: its section and the reproduction block only."""
+    out = tmp_path / "compare.html"
+    assert run_cli(["report", str(study / "compare"), "--lang", "zh", "--out", str(out),
+                    "--no-workbook", "--quiet"]) == 0
+    assert _sections(out.read_text(encoding="utf-8")) == ["compare", "reproduce"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compare.html"]
+
+
+def test_commit_levels_used_when_present_and_silent_when_absent(study_copy, reports):
+    """Targets with ``commit`` levels (ipsim run writes them) get the 80 % column; a commit
+    plot becomes a figure; without them the report says nothing about commit levels."""
+    assert "Level at 80 % odds" in reports["en"].read_text(encoding="utf-8")
+    path = study_copy / "summary.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for t in data["targets"]:
+        for key in ("commit", "commit_ci", "commit_paths"):
+            t.pop(key, None)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    doc = render_html(build_report(study_copy, "en"))
+    assert "80 % odds" not in doc and "commit to" not in doc
+    for t in data["targets"]:
+        t["commit"] = {"0.5": 0.21, "0.8": 0.172, "0.9": 0.15} if t["measure"] == "cagr" \
+            else ({"0.5": 20, "0.8": 27, "0.9": 31} if t["measure"] == "event"
+                  else {"0.5": 120, "0.8": 101, "0.9": 95})
+    path.write_text(json.dumps(data), encoding="utf-8")
+    from ipsim.report.plots import plt, save
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1])
+    save(fig, study_copy / "commit_navigation")
+    text = render_html(build_report(study_copy, "en"))
+    assert "Level at 80 % odds" in text and "+17.2 %/yr" in text and "month 27" in text
+    assert 'src="data:image/png;base64,' in text and "Navigation projects" in text
+    zh = render_html(build_report(study_copy, "zh"))
+    assert "80% 把握可承诺水平" in zh and "年均 17.2%" in zh and "第 27 个月" in zh
+
+
+def test_first_page_says_it_in_words(reports):
+    en = reports["en"].read_text(encoding="utf-8")
+    assert "All 10 targets met at once by 2022" in en
+    assert "Each probability is within ± " in en and "2,000 paths, seed 20200507" in en
+    assert "Mid-term tranche of 50 million yuan (month 18) released" in en
+    assert "150 million yuan" in en and "clearly" in en
+    zh = reports["zh"].read_text(encoding="utf-8")
+    for words in ("中央财政资金 1.5 亿元", "5,000 万元", "知识产权质押融资风险补偿资金池",
+                  "专利转让许可次数", "个百分点", "至 2022 年 10 项目标全部同时达成的概率为"):
+        assert words in zh, words
+
+
+def test_default_study_report_is_under_5_mb(reports):
+    """The report's size does not grow with the paths (figures are drawn from quantiles)."""
+    for path in reports.values():
+        assert path.stat().st_size < 5 * 2**20
+        assert path.with_suffix(".xlsx").stat().st_size < 1 * 2**20
+
+
+def test_cli_writes_beside_the_results_by_default(study_copy, capsys):
+    assert run_cli(["report", str(study_copy), "--lang", "zh"]) == 0
+    assert (study_copy / "report.zh.html").is_file() and (study_copy / "report.zh.xlsx").is_file()
+    assert "报告已生成" in capsys.readouterr().out
+
+
+def test_report_is_reproducible(study, tmp_path, reports):
+    """The same results give the same files, byte for byte."""
+    again = write_report(study, "en", tmp_path / "again.html")
+    assert again.html.read_bytes() == reports["en"].read_bytes()
+    assert again.workbook.read_bytes() == reports["en"].with_suffix(".xlsx").read_bytes()
