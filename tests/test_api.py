@@ -14,23 +14,53 @@ from ipsim.errors import ArgumentError, ScenarioErrors
 from tests.conftest import DEFAULT_SCENARIO, ROOT
 
 
-def _example() -> str:
+def _examples() -> list[str]:
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert blocks, "docs/api.md has no python example"
-    return "\n".join(blocks)
+    assert len(blocks) >= 2, "docs/api.md has lost its python examples"
+    return blocks
 
 
 def test_docs_example_runs(monkeypatch, capsys):
     """The worked example, executed from the repository's folder as a notebook would."""
     monkeypatch.chdir(ROOT)
     namespace: dict = {}
-    exec(compile(_example(), "docs/api.md", "exec"), namespace)  # noqa: S102
+    exec(compile(_examples()[0], "docs/api.md", "exec"), namespace)  # noqa: S102
     out = capsys.readouterr().out
     assert "All targets at once" in out and "risk-pool-plus" in out
     assert isinstance(namespace["r"], ipsim.RunResult)
     assert isinstance(namespace["c"], ipsim.ComparisonResult)
     assert isinstance(namespace["w"], ipsim.SweepResult)
+
+
+def test_decide_example_calls_the_api_as_documented(monkeypatch):
+    """The decisions example (minutes at its sizes; ``tests/study/test_decide.py`` checks the
+    results) calls ``ipsim.optimise`` and ``ipsim.goal`` with arguments they accept and uses
+    attributes their results have: run with both replaced by recorders of their calls."""
+    import inspect
+
+    calls = []
+
+    def recorder(real, result):
+        signature = inspect.signature(real)
+
+        def call(*args, **kwargs):
+            signature.bind(*args, **kwargs)          # raises on an unknown argument
+            calls.append(real.__name__)
+            return result
+        return call
+
+    class Result:                                    # the attributes the example reads
+        headline, reached, value, run = "h", True, 0.1, None
+
+    for name in ("optimise", "goal"):
+        monkeypatch.setattr(ipsim, name, recorder(getattr(ipsim, name), Result()))
+    for attr in ("headline", "reached", "value", "run"):
+        owner = ipsim.OptimiseResult if attr == "headline" else ipsim.GoalResult
+        assert attr in {f.name for f in __import__("dataclasses").fields(owner)} \
+            or hasattr(owner, attr), (owner, attr)
+    exec(compile(_examples()[1], "docs/api.md", "exec"), {})  # noqa: S102
+    assert calls == ["optimise", "goal"]
 
 
 def test_import_ipsim_exports_the_api_only():

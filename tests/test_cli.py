@@ -65,8 +65,9 @@ def test_run_writes_every_file(cli_run):
     stems = ["attainment", *[f"fan_{name}" for name in growth],
              *[f"fan_{name}_cumulative" for name in cumulative],
              *[f"commit_{t['id']}" for t in summary["targets"]]]
-    expected = {"summary.json", "attainment.csv", "indicators.csv", "commit.csv",
-                "exceedance.csv", *[f"{s}.{ext}" for s in stems for ext in ("png", "svg")]}
+    expected = {".ipsim-result.json", "summary.json", "attainment.csv", "indicators.csv",
+                "commit.csv", "exceedance.csv",
+                *[f"{s}.{ext}" for s in stems for ext in ("png", "svg")]}
     assert {p.name for p in out.iterdir()} == expected
     for stem in stems:
         assert (out / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -156,9 +157,9 @@ def test_python_m_ipsim_gives_the_same_numbers(cli_run, tmp_path):
     assert other["workers"] == 2
     for key in ("targets", "all_targets", "midterm_release", "scenario_sha256", "seed"):
         assert other[key] == summary[key], key
-    assert {p.name for p in out.iterdir()} == {"summary.json", "attainment.csv",
-                                               "indicators.csv", "commit.csv",
-                                               "exceedance.csv"}
+    assert {p.name for p in out.iterdir()} == {".ipsim-result.json", "summary.json",
+                                               "attainment.csv", "indicators.csv",
+                                               "commit.csv", "exceedance.csv"}
 
 
 # -- bad inputs ----------------------------------------------------------------------------------

@@ -33,7 +33,8 @@ def test_outputs_written(compared, scenario):
     """comparison.json (with provenance, every variant and target, the best), the CSV and
     both plots in PNG and SVG are written."""
     names = {p.name for p in compared.iterdir()}
-    assert names == {"comparison.json", "comparison.csv", "attainment_by_variant.png",
+    assert names == {".ipsim-result.json", "comparison.json", "comparison.csv",
+                     "attainment_by_variant.png",
                      "attainment_by_variant.svg", "differences.png", "differences.svg"}
     data = json.loads((compared / "comparison.json").read_text())
     for key in ("scenario", "scenario_sha256", "seed", "paths", "ipsim_version"):
@@ -110,5 +111,5 @@ def test_out_holding_something_else_is_refused(scenario, tmp_path, capsys):
     (keep / "notes.txt").write_text("mine")
     assert main(["compare", str(scenario), "--paths", "100", "--out", str(keep),
                  "--quiet"]) == 2
-    assert "holds no ipsim result (comparison.json)" in capsys.readouterr().err
+    assert "holds 'notes.txt', a file ipsim did not write" in capsys.readouterr().err
     assert [p.name for p in keep.iterdir()] == ["notes.txt"]

@@ -48,8 +48,8 @@ def test_drivers_writes_tables_plots_and_provenance(tmp_path, capsys):
         data["sample"]["note"]
     assert [o["output"] for o in data["outputs"]] == ["pledge_amount", "all_targets"]
     d = len(data["inputs"])
-    rows = (out / "drivers.csv").read_text(encoding="utf-8").splitlines()
-    assert rows[0].startswith("# ipsim") and len(rows) == 2 + 2 * d
+    rows = (out / "drivers.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("output,") and len(rows) == 1 + 2 * d   # header, then the rows
     names = {p.name for p in out.iterdir()}
     for kind in ("drivers", "odds", "prim"):
         assert {f"{kind}_pledge_amount.png", f"{kind}_pledge_amount.svg"} <= names

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +23,8 @@ from ipsim.runtime import resources
 from ipsim.scenario.validate import load_scenario
 from ipsim.study.pipeline import run
 from tests.conftest import patch_step
+from tests.processes import HAS_PROC, LIMIT_S, alive, children, cpu_seconds, wait_until
 from tests.scenario.texts import BASE_PATH, ROOT
-
-HAS_PROC = Path("/proc/self/stat").exists()
 
 
 @pytest.fixture(scope="module")
@@ -39,26 +37,12 @@ def previous(tmp_path_factory) -> Path:
 
 
 def _children(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid`` (from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+    return children(pid)
 
 
 def _gone(pid: int, wait: float = 5.0) -> bool:
-    """Whether process ``pid`` has exited and been reaped (within ``wait`` seconds)."""
-    deadline = time.monotonic() + wait
-    while Path(f"/proc/{pid}").exists():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+    """Whether process ``pid`` has exited (within ``wait`` seconds)."""
+    return wait_until(lambda: not alive(pid), wait)
 
 
 @pytest.mark.skipif(not HAS_PROC, reason="needs /proc to see the worker processes")
@@ -69,7 +53,11 @@ def _gone(pid: int, wait: float = 5.0) -> bool:
 ])
 def test_interrupted_run_keeps_previous_result(how, status, word, previous, tmp_path):
     """A signal mid-run: exit 130/143, one line, previous result intact, no temporaries,
-    no workers left."""
+    no workers left.
+
+    Robust to a loaded machine: the signal is sent once both workers are simulating (each
+    has used CPU time), however long that takes, and every wait polls a condition with a
+    generous limit instead of sleeping a fixed time."""
     out = tmp_path / "out"
     shutil.copytree(previous, out)
     before = (out / "summary.json").read_bytes()
@@ -78,19 +66,21 @@ def test_interrupted_run_keeps_previous_result(how, status, word, previous, tmp_
          "--workers", "2", "--out", str(out), "--quiet"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    workers: list[int] = []
+
+    def simulating() -> bool:   # mid-run: both workers exist and are working on chunks
+        workers[:] = _children(proc.pid)
+        return proc.poll() is not None or (
+            len(workers) == 2 and all(cpu_seconds(w) > 0.2 for w in workers))
+
     try:
-        deadline = time.monotonic() + 60
-        workers = []
-        while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-            workers = _children(proc.pid)
-        assert len(workers) == 2, f"workers did not start: {proc.communicate()}"
-        time.sleep(1.0)  # mid-run: chunks are being simulated
+        assert wait_until(simulating, LIMIT_S, 0.1) and proc.poll() is None, \
+            f"workers did not start: {proc.communicate()}"
         if how == "Ctrl-C":
             os.killpg(proc.pid, signal.SIGINT)
         else:
             proc.send_signal(getattr(signal, how))
-        stdout, stderr = proc.communicate(timeout=60)
+        stdout, stderr = proc.communicate(timeout=LIMIT_S)
     finally:
         if proc.poll() is None:  # pragma: no cover - only if the test failed
             proc.kill()
@@ -221,5 +211,6 @@ def test_worker_killed_while_sending_its_result_does_not_hang(tmp_path):
     script = tmp_path / "half_a_message.py"
     script.write_text(_HALF_A_MESSAGE)
     done = subprocess.run([sys.executable, str(script), "1.0"], capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          text=True, timeout=LIMIT_S,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert (done.returncode, done.stdout, done.stderr) == (0, "stopped\n", "")

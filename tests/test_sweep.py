@@ -54,16 +54,22 @@ def test_lever_that_cannot_matter_gives_a_flat_curve(unconditional):
 
 
 def test_bigger_pool_is_monotone_on_common_numbers(tmp_path):
-    """Without defaults a bigger pool never lowers a path's pledge targets nor its mid-term
-    release: at every pair of points the smaller pool beats the bigger on no path, and the
-    biggest pool gains some paths over the smallest."""
+    """Without defaults a bigger pool almost never lowers a path's pledge targets nor its
+    mid-term release: at every pair of points the smaller pool beats the bigger on at most a
+    handful of paths (cover is by whole loans: one more loan covered now can leave less room
+    next month), far fewer than the reverse (a sign test), and the biggest pool gains paths
+    over the smallest."""
+    from scipy import stats
+
     run = _sweep(no_drain(tmp_path), "policy.allocation.risk_pool=0.15:0.25:3", paths=BLOCK)
     ids = [t.id for t in run.base.targets]
     for j in (ids.index(t) for t in PLEDGE):
         for a in range(3):
             for b in range(a + 1, 3):
-                assert run.tallies[a].beats[b, j] == 0, (a, b, ids[j])
-        assert run.tallies[2].beats[0, j] > 0
+                lost, gained = int(run.tallies[a].beats[b, j]), int(run.tallies[b].beats[a, j])
+                assert lost <= 0.002 * BLOCK, (a, b, ids[j], lost)
+                test = stats.binomtest(gained, lost + gained, alternative="greater")
+                assert test.pvalue < 1e-3, (a, b, ids[j], lost, gained)
         met = [int(t.met[j]) for t in run.tallies]
         assert met == sorted(met)
     released = [t.released for t in run.tallies]
@@ -84,7 +90,7 @@ def test_interrupted_sweep_resumes_from_the_cache(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         _sweep(path, *params, paths=3 * BLOCK, cache=cache, progress=stop)
-    assert len(list(cache.glob("*.pkl"))) == 1 and calls == [2 * BLOCK]
+    assert len(list(cache.glob("*.npz"))) == 1 and calls == [2 * BLOCK]
     resumed = _sweep(path, *params, paths=3 * BLOCK, cache=cache)
     fresh = _sweep(path, *params, paths=3 * BLOCK)
     assert (resumed.tasks, resumed.reused, fresh.reused) == (3, 1, 0)
@@ -107,10 +113,13 @@ def test_cache_keys_and_damaged_entries(tmp_path):
     assert task_key(ctx, {"chunk": 0}) != task_key(ctx, {"chunk": 1})
     assert task_key(ctx, {"x": 0.1}) != task_key(ctx, {"x": 0.1 + 1e-17 + 2e-17})
     cache = TaskCache(tmp_path, ctx)
-    cache.put({"chunk": 0}, [1, 2])
-    assert cache.get({"chunk": 0}) == [1, 2] and cache.get({"chunk": 1}) is None
-    (tmp_path / f"{cache.key({'chunk': 0})}.pkl").write_bytes(b"\x80\x05trunc")
+    cache.put({"chunk": 0}, {"counts": [1, 2]})
+    assert cache.get({"chunk": 0})["counts"].tolist() == [1, 2]
+    assert cache.get({"chunk": 1}) is None
+    entry = tmp_path / f"{cache.key({'chunk': 0})}.npz"
+    entry.write_bytes(b"PK\x03\x04trunc")
     assert cache.get({"chunk": 0}) is None and (cache.stored, cache.reused) == (1, 1)
+    assert cache.rejected == [entry]
 
 
 def test_dask_sweep_is_bit_identical_to_local(client, tmp_path):

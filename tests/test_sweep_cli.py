@@ -99,7 +99,7 @@ def test_out_holding_something_else_is_refused(tmp_path, capsys):
     """A folder with other files (not a sweep result nor only its cache) is never replaced."""
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     assert main(["sweep", str(DEFAULT_SCENARIO), *POOL, "--out", str(tmp_path)]) == 2
-    assert "holds no ipsim result (sweep.json)" in capsys.readouterr().err
+    assert "holds 'notes.txt', a file ipsim did not write" in capsys.readouterr().err
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 

@@ -31,7 +31,7 @@ from ipsim.calibration.overlay import Base, short_run
 from ipsim.calibration.place import Calibration, calibrate
 from ipsim.errors import ArgumentError
 
-__all__ = ["Point", "OriginResult", "backtest_origin", "coverage", "check_origins",
+__all__ = ["Point", "OriginResult", "backtest_origin", "check_cost", "coverage", "check_origins",
            "BANDS", "QUANTILES"]
 
 BANDS = (0.5, 0.9)
@@ -112,6 +112,26 @@ def _percentile(sim: np.ndarray, value: float) -> float:
     """Share of ``sim`` below ``value``, ties counted half (the mid-rank)."""
     return float((np.count_nonzero(sim < value) + 0.5 * np.count_nonzero(sim == value))
                  / sim.size)
+
+
+def check_cost(history: History, base: Base, origins: Sequence[int], paths: int,
+               workers: int = 1) -> None:
+    """Refuse, before the first origin runs, a backtest whose runs together are estimated
+    to take too long (:func:`ipsim.runtime.resources.check`; each origin's memory is
+    checked when it runs).
+
+    Raises
+    ------
+    UsageError
+        With the estimate.
+    """
+    from ipsim.runtime import resources
+    from ipsim.study.pipeline import DEFAULT_CHUNK_PATHS
+
+    last = int(history.annual()[0][-1])
+    months = max([base.scenario.horizon_months, *(12 * (last - o) for o in origins)])
+    resources.check(resources.estimate(paths * len(origins), months, 1, workers,
+                                       DEFAULT_CHUNK_PATHS, 0), paths)
 
 
 def backtest_origin(history: History, base: Base, origin: int, paths: int, seed: int, *,

@@ -28,8 +28,16 @@ import numpy as np
 
 from ipsim.errors import UsageError, did_you_mean
 from ipsim.model import registry
+from ipsim.runtime.files import FileProblem, read_regular
 
-__all__ = ["History", "COLUMNS", "PERIOD_COLUMNS", "read_history", "parse_history"]
+__all__ = ["History", "COLUMNS", "PERIOD_COLUMNS", "read_history", "parse_history",
+           "MAX_HISTORY_BYTES", "MAX_CELL_CHARS"]
+
+MAX_HISTORY_BYTES = 10_000_000
+"""Largest history file read (bytes); a place's history is a few hundred rows."""
+
+MAX_CELL_CHARS = 1000
+"""Longest cell accepted (characters)."""
 
 COLUMNS: tuple[str, ...] = ("applications", "transfers", "turnover", "pledge_amount",
                             "pledge_projects", "invention_stock")
@@ -113,13 +121,14 @@ def read_history(path: str | Path) -> History:
     Raises
     ------
     UsageError
-        The file cannot be read, or a row, column or cell is malformed (one line naming the
-        file, the line and the column).
+        The file cannot be read (missing, not a regular file, such as a folder or a FIFO,
+        larger than :data:`MAX_HISTORY_BYTES`), or a row, column or cell is malformed (one
+        line naming the file, the line and the column).
     """
     try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the history file ({exc.strerror})") from None
+        raw = read_regular(path, MAX_HISTORY_BYTES)
+    except FileProblem as exc:
+        raise UsageError(f"{path}: cannot read the history file: {exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -173,8 +182,23 @@ def _header(row: list[str], where: str) -> list[str]:
 
 def parse_history(text: str, file: str = "<history>", sha256: str = "") -> History:
     """Parse the text of a history file (see :func:`read_history`)."""
-    rows = [(n, r) for n, r in enumerate(csv.reader(io.StringIO(text)), 1)
-            if r and not r[0].lstrip().startswith("#") and any(c.strip() for c in r)]
+    rows = []
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for r in reader:
+            n = reader.line_num
+            if r and not r[0].lstrip().startswith("#") and any(c.strip() for c in r):
+                rows.append((n, r))
+            long = next((i for i, c in enumerate(r) if len(c) > MAX_CELL_CHARS), None)
+            if long is not None and rows and rows[-1][0] == n:
+                raise UsageError(f"{file}:{n}: column {long + 1}: a cell of {len(r[long]):,} "
+                                 f"characters; at most {MAX_CELL_CHARS:,} (a number, or empty)")
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise UsageError(f"{file}:{reader.line_num}: a cell longer than "
+                             f"{csv.field_size_limit():,} characters; at most "
+                             f"{MAX_CELL_CHARS:,} (a number, or empty)") from None
+        raise UsageError(f"{file}:{reader.line_num}: not readable as CSV ({exc})") from None
     if not rows:
         raise UsageError(f"{file}: empty history file: no header row (year or month, then "
                          f"indicator columns: {', '.join(COLUMNS)})")

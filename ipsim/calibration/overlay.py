@@ -17,7 +17,9 @@ from ipsim.errors import ArgumentError, ScenarioError, ScenarioErrors
 from ipsim.model import registry
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
 from ipsim.scenario.params import Scenario
+from ipsim.scenario.provenance import mark_overridden
 from ipsim.scenario.validate import build
+from ipsim.scenario.variants import load_variant_specs
 from ipsim.scenario.yaml_loader import Marks, load_yaml, read_text
 
 __all__ = ["Base", "load_base", "PROGRAMME_OFF", "short_run"]
@@ -73,6 +75,7 @@ class Base:
             raise ArgumentError("scenario", "is a variant file (it names its base:); give the "
                                 "scenario file itself", value=str(path))
         self.scenario = build(self.data, self.marks, self.file, self.text)
+        load_variant_specs(path, select=[])   # the whole file is valid, variants: included
 
     def with_overrides(self, overrides: Mapping[str, Any], name: str | None = None
                        ) -> Scenario:
@@ -90,6 +93,8 @@ class Base:
         data, problems = apply_overrides(self.data, parsed)
         if problems:
             raise ValueError(f"overrides cannot be applied: {problems}")
+        mark_overridden(data, [*parsed, *removed], f"calibration {name}" if name else
+                        "calibration")
         for path in removed:
             node = data
             for key in path[:-1]:

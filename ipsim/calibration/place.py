@@ -33,7 +33,7 @@ from ipsim.calibration.history import History
 from ipsim.calibration.overlay import Base, short_run
 from ipsim.calibration.series import FITTED, series_data
 from ipsim.calibration.shocks import ShockFit, fit_loadings
-from ipsim.errors import ArgumentError, UsageError
+from ipsim.errors import ArgumentError, ScenarioError, ScenarioErrors, UsageError
 from ipsim.model import registry
 from ipsim.scenario.params import Distribution, Scenario
 
@@ -202,6 +202,7 @@ def calibrate(history: History, base: Base, *, level: float = LEVEL, prior: str 
                 "sigma": float(np.log(vol.high / vol.low) / (2 * z))}, notes)
     if shocks.identified:
         overrides |= {f"shocks.{s}": v for s, v in shocks.loadings.items()}
+    _check_fits(history, base, overrides)
     off = offsets_.model_offsets(base, {**overrides, **(short_run(OFFSET_MONTHS, sc.policy.budget)
                                                          if programme_off else {})},
                                  used, offset_paths)
@@ -211,6 +212,25 @@ def calibrate(history: History, base: Base, *, level: float = LEVEL, prior: str 
     return Calibration(history, base, fits, used, drift, shocks, off, overrides, last, level,
                        prior, programme_off, offset_paths, tuple(notes),
                        {s: w for s, (_, w) in pooled.items()})
+
+
+def _check_fits(history: History, base: Base, overrides: Mapping[str, Any]) -> None:
+    """Refuse figures taken from the history that a scenario does not allow (a baseline
+    above its range), naming the history file, where they come from, not the scenario file.
+
+    Raises
+    ------
+    ScenarioErrors
+        One per figure, with the history file and the key path it would set.
+    """
+    figures = {k: v for k, v in overrides.items() if not isinstance(v, Mapping)}
+    try:   # (the fitted distributions are narrowed into their ranges later: not checked)
+        base.with_overrides(figures)
+    except ScenarioErrors as exc:
+        raise ScenarioErrors([ScenarioError(history.file, e.key_path, f"{e.message} (this "
+                                            "figure comes from the history; a scenario "
+                                            "does not allow it)") for e in exc.errors]) \
+            from None
 
 
 def _growth(drift: Estimate, offset: float, z: float) -> dict:

@@ -4,11 +4,18 @@ have contained what really happened?"""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from ipsim.calibration.basis import PRIOR_DOMINATES
 from ipsim.cli.calibrate import add_history_options
-from ipsim.cli.options import checked, positive_int, progress_bar, seed
+from ipsim.cli.options import (
+    checked,
+    output_folder,
+    positive_int,
+    preload,
+    progress_bar,
+    seed,
+    warn,
+)
 from ipsim.cli.parsing import parse_names
 from ipsim.errors import ArgumentError
 
@@ -94,20 +101,19 @@ def _print(summary: dict) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.calibration.backtest import backtest_origin, check_origins
+    from ipsim.calibration.backtest import backtest_origin, check_cost, check_origins
     from ipsim.calibration.history import read_history
     from ipsim.calibration.overlay import Base
     from ipsim.report.backtest import write_backtest
-    from ipsim.report.outputs import check_out
 
-    if not args.no_plots:
-        import ipsim.report.plots  # noqa: F401  (before anything is written)
+    preload(args)
     arm()
     history = read_history(args.history)
     origins = check_origins(history, parse_origins(args.origin))
     base = Base(args.scenario)
-    out = Path(args.out) if args.out else Path("results") / base.scenario.name / "backtest"
-    check_out(out, marker="backtest.json")
+    warn(base.scenario)
+    check_cost(history, base, origins, args.paths, args.workers)
+    out = output_folder(args.out, (base.scenario.name, "backtest"), "backtest")
     seed_ = base.scenario.seed if args.seed is None else args.seed
     bar = progress_bar(args.paths * len(origins), args.quiet)
     try:

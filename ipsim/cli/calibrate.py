@@ -3,11 +3,8 @@ place's own figures and write them as a variant file of the scenario."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
-
-from ipsim.errors import UsageError
 
 __all__ = ["add_parser", "main", "add_history_options", "level"]
 
@@ -75,8 +72,10 @@ def print_estimates(cal) -> None:
 
 
 def variant_name(scenario: str, history: str | Path) -> str:
-    """``<scenario>-<history stem>``, reduced to the characters a variant name allows."""
-    return re.sub(r"[^A-Za-z0-9_.+-]", "-", f"{scenario}-{Path(history).stem}")
+    """``<scenario>-<history stem>``, made a valid name (:func:`ipsim.scenario.names.to_name`)."""
+    from ipsim.scenario.names import to_name
+
+    return to_name(f"{scenario}-{Path(history).stem}")
 
 
 def main(args, arm: Callable[[], None]) -> int:
@@ -84,24 +83,26 @@ def main(args, arm: Callable[[], None]) -> int:
     from ipsim.calibration.overlay import Base
     from ipsim.calibration.place import calibrate
     from ipsim.calibration.summary import header_lines
-    from ipsim.scenario.variants import write_variant_file
+    from ipsim.cli.options import output_file, warn
+    from ipsim.scenario.names import to_name
+    from ipsim.scenario.variants import check_overwrite, write_variant_file
 
     arm()
     history = read_history(args.history)
     base = Base(args.scenario)
+    warn(base.scenario)
     name = variant_name(base.scenario.name, args.history)
-    out = Path(args.out) if args.out else (Path("results") / base.scenario.name
-                                           / "calibration" / f"{Path(args.history).stem}.yaml")
-    if out.exists() and not out.is_file():
-        raise UsageError(f"--out {out}: exists and is not a file")
-    if out.suffix not in (".yaml", ".yml"):
-        raise UsageError(f"--out {out}: must end in .yaml or .yml (a variant file)")
+    stem = to_name(Path(args.history).stem, "history")
+    out = output_file(args.out, (base.scenario.name, "calibration", f"{stem}.yaml"),
+                      lambda path: check_overwrite(path, {"the scenario": args.scenario,
+                                                          "the history": args.history}))
     cal = calibrate(history, base, level=args.level, prior=args.prior,
                     programme_off=not args.during_programme)
     description = (f"{base.scenario.name} calibrated to {Path(args.history).name} "
                    f"(baseline {cal.last_year}); the policy as in the base")
     cal.scenario(name)   # validate before writing
     arm()
+    check_overwrite(out, {"the scenario": args.scenario, "the history": args.history})
     write_variant_file(out, args.scenario, name, description, cal.overrides, header_lines(cal))
     if not args.quiet:
         print_estimates(cal)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from ipsim.cli.options import (
     add_run_options,
     check_engine,
-    load_plots,
+    output_folder,
+    preload,
     print_precision,
     simulated,
+    warn,
 )
 from ipsim.cli.parsing import parse_names
 from ipsim.cli.run import add_lang_option
@@ -78,10 +79,9 @@ def _print_comparison(data: dict, lang: str = "en") -> None:
 def main(args, arm: Callable[[], None]) -> int:
     from ipsim import api
     from ipsim.report.i18n import tr
-    from ipsim.report.outputs import check_out
     from ipsim.scenario.variants import load_variant_specs
 
-    load_plots(args)
+    preload(args)
     arm()
     check_engine(args.engine)
     select = None
@@ -90,12 +90,12 @@ def main(args, arm: Callable[[], None]) -> int:
         if not select:
             raise UsageError("--variants: give at least one variant name")
     base, variants = load_variant_specs(args.scenario, select)
+    warn(base, *(v.scenario for v in variants))
     if not variants:
         raise UsageError(f"{args.scenario} has no variants to compare: add a variants: "
                          "section (see docs/compare.md) or name a variant file")
     seed = base.seed if args.seed is None else args.seed
-    out = Path(args.out) if args.out else Path("results") / base.name / "compare"
-    check_out(out, marker="comparison.json")
+    out = output_folder(args.out, (base.name, "compare"), "compare")
     result = simulated(args, arm, lambda **o: api.compare(base, variants, seed=seed, **o))
     data = result.write(out, plots=not args.no_plots)
     if not args.quiet:

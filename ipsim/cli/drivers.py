@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ipsim.cli.options import add_run_options, check_engine, load_plots, positive_int
+from ipsim.cli.options import add_run_options, check_engine, output_folder, positive_int, preload
 
 __all__ = ["add_parser", "main", "add_drivers_options", "write_and_print"]
 
@@ -61,12 +61,11 @@ def print_drivers(data: dict) -> None:
 
 def check_drivers(scenario, out: Path) -> None:
     """Refuse, before the run, a scenario without uncertain parameters or a bad folder."""
-    from ipsim.report.drivers import MARKER
-    from ipsim.report.outputs import check_out
+    from ipsim.runtime.folders import check_out
     from ipsim.study.sensitivity import factors
 
     factors(scenario)
-    check_out(out, marker=MARKER)
+    check_out(out, "drivers")
 
 
 def write_and_print(result, out: Path, args, arm: Callable[[], None]) -> dict:
@@ -89,12 +88,12 @@ def main(args, arm: Callable[[], None]) -> int:
     from ipsim import api
     from ipsim.cli.options import simulated
 
-    load_plots(args)
+    preload(args)
     arm()
     check_engine(args.engine)
     scenario = api.load_runnable(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
-    out = Path(args.out) if args.out else Path("results") / scenario.name / "drivers"
+    out = output_folder(args.out, (scenario.name, "drivers"), "drivers")
     check_drivers(scenario, out)
     keep = min(args.keep_paths, args.paths)
     result = simulated(args, arm, lambda **o: api.run(scenario, seed=seed, keep_paths=keep,

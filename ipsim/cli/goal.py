@@ -4,14 +4,14 @@ whose verified one-sided 95 % lower bound of P(target) reaches P."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from ipsim.cli.options import (
     add_run_options,
     checked,
     dask_address,
-    load_plots,
+    output_folder,
     positive_int,
+    preload,
     progress_bar,
 )
 
@@ -66,17 +66,15 @@ def main(args, arm: Callable[[], None]) -> int:
     from ipsim.cli.parsing import parse_interval, parse_names
     from ipsim.errors import UsageError
     from ipsim.report.goal import CACHE, answer_lines
-    from ipsim.report.outputs import check_out
 
-    load_plots(args)
+    preload(args)
     arm()
     if args.engine != "vectorised":
         raise UsageError("--engine: goal runs on the vectorised engine only")
     base = api.load(args.scenario)
     seed = base.seed if args.seed is None else args.seed
     value_range = parse_interval("value_range", args.range) if args.range else None
-    out = Path(args.out) if args.out else Path("results") / base.name / "goal"
-    check_out(out, marker="goal.json", kept=(CACHE,))
+    out = output_folder(args.out, (base.name, "goal"), "goal", (CACHE,))
     bar = progress_bar(None, args.quiet, unit="path")
     try:
         result = api.goal(base, args.target, args.probability, args.lever,

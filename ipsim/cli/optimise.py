@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from ipsim.cli.options import (
     add_run_options,
     dask_address,
-    load_plots,
+    output_folder,
     positive_int,
+    preload,
     progress_bar,
 )
 
@@ -63,18 +63,14 @@ def main(args, arm: Callable[[], None]) -> int:
     from ipsim.cli.parsing import parse_bounds, parse_names, parse_requirements
     from ipsim.errors import UsageError
     from ipsim.report.optimise import CACHE, summary_lines
-    from ipsim.report.outputs import check_out
 
-    load_plots(args)
-    if not args.no_plots:
-        import ipsim.report.decide_plots  # noqa: F401
+    preload(args)
     arm()
     if args.engine != "vectorised":
         raise UsageError("--engine: optimise runs on the vectorised engine only")
     base = api.load(args.scenario)
     seed = base.seed if args.seed is None else args.seed
-    out = Path(args.out) if args.out else Path("results") / base.name / "optimise"
-    check_out(out, marker="optimise.json", kept=(CACHE,))
+    out = output_folder(args.out, (base.name, "optimise"), "optimise", (CACHE,))
     bar = progress_bar(None, args.quiet, unit="eval")
 
     def progress(n: int, best: float) -> None:

@@ -8,16 +8,22 @@ bar on a terminal, a signal check point after each chunk); they are declared her
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from ipsim.errors import UsageError
 
 __all__ = ["Parser", "positive_int", "seed", "add_run_options", "progress_bar", "checked",
-           "simulated", "print_precision", "check_engine", "load_plots", "dask_address",
-           "DASK_ENV", "FLAGS", "flag_of", "precision_value"]
+           "simulated", "print_precision", "check_engine", "preload", "dask_address",
+           "DASK_ENV", "FLAGS", "flag_of", "precision_value", "output_folder", "output_file",
+           "held_outputs", "RESULTS", "warn"]
+
+RESULTS = Path("results")
+"""Where results go when no ``--out`` is given: ``results/<scenario name>/...``."""
 
 DASK_ENV = "IPSIM_DASK"
 """Environment variable with the default Dask scheduler address (``tcp://host:8786``)."""
@@ -138,10 +144,110 @@ def check_engine(engine: str) -> None:
         raise UsageError(f"--engine: unknown engine '{engine}'; allowed: {', '.join(ENGINES)}")
 
 
-def load_plots(args) -> None:
-    """Import the plotting module now (unless ``--no-plots``), not in the middle of a write."""
+def preload(args) -> None:
+    """Import what the command will need later now, while a signal is only noted (see
+    :class:`ipsim.cli.signals.Signals`): the plotting modules (unless ``--no-plots``), the
+    run's machinery and the progress bar."""
+    import tqdm  # noqa: F401
+
+    import ipsim.runtime.execution  # noqa: F401
+    import ipsim.study.pipeline  # noqa: F401
+
     if not getattr(args, "no_plots", True):
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.backends.backend_svg  # noqa: F401
+
+        import ipsim.report.decide_plots  # noqa: F401
         import ipsim.report.plots  # noqa: F401
+        import ipsim.report.sensitivity_plots  # noqa: F401
+        import ipsim.report.sweep_plots  # noqa: F401
+
+
+def warn(*scenarios) -> None:
+    """Print the scenarios' warnings (``Scenario.warnings``) on stderr, each once."""
+    seen: set[str] = set()
+    for s in scenarios:
+        for w in getattr(s, "warnings", ()):
+            if (line := str(w)) not in seen:
+                seen.add(line)
+                print(line, file=sys.stderr)
+
+
+_held: list[contextlib.ExitStack] = []
+
+
+@contextlib.contextmanager
+def held_outputs() -> Iterator[None]:
+    """Around a command: the output folders it holds (:func:`output_folder`) are released
+    when it ends, and those it created are removed again if it fails before writing."""
+    with contextlib.ExitStack() as stack:
+        _held.append(stack)
+        try:
+            yield
+        finally:
+            _held.pop()
+
+
+def _chosen(out: str | None, default: Sequence[str]) -> Path:
+    """``--out`` if given, else ``results/`` joined with ``default``, which must lie inside
+    ``results/`` once every symbolic link is resolved."""
+    from ipsim.runtime.folders import inside
+
+    if out:
+        if "\0" in out:
+            raise UsageError(f"--out {out!r}: holds a NUL character")
+        return Path(out)
+    path = RESULTS.joinpath(*default)
+    if not inside(path, RESULTS):
+        raise UsageError(f"{path}: resolves to {path.resolve()}, outside {RESULTS}/ (a "
+                         f"symbolic link?); ipsim writes its default results only inside "
+                         f"{RESULTS}/: give --out")
+    return path
+
+
+def _hold(folder: Path, exclusive: bool = True) -> None:
+    from ipsim.runtime.locks import hold
+
+    if _held:
+        _held[-1].enter_context(hold(folder, exclusive))
+
+
+def output_file(out: str | None, default: Sequence[str], check: Callable[[Path], None]
+                ) -> Path:
+    """The command's output file (``--out``, else ``results/<default...>``), checked by
+    ``check(path)``; its folder and those above it are held (shared: the file is written
+    atomically) until the command ends, so that no other command replaces them meanwhile."""
+    from ipsim.runtime.folders import check_writable
+
+    path = _chosen(out, default)
+    check(path)
+    check_writable(path.parent)
+    _hold(path.parent, exclusive=False)
+    return path
+
+
+def output_folder(out: str | None, default: Sequence[str], command: str,
+                  kept: Sequence[str] = ()) -> Path:
+    """The command's output folder, checked and held until the command ends.
+
+    ``--out`` if given, else ``results/`` joined with ``default`` (the scenario's name,
+    then the command's sub-folder); the default must lie inside ``results/`` once every
+    symbolic link is resolved. The folder must be one the command may replace
+    (:func:`ipsim.runtime.folders.check_out`) and no other ipsim command may be writing it
+    (:func:`ipsim.runtime.locks.hold`).
+
+    Raises
+    ------
+    UsageError
+        A bad ``--out``, a default folder outside ``results/``, a foreign or busy folder.
+    """
+    from ipsim.runtime.folders import check_out, check_writable
+
+    folder = _chosen(out, default)
+    check_out(folder, command, kept)
+    check_writable(folder)
+    _hold(folder)
+    return folder
 
 
 def dask_address(args) -> str | None:

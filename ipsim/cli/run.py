@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from ipsim.cli.drivers import add_drivers_options
 from ipsim.cli.options import (
     add_run_options,
     check_engine,
-    load_plots,
+    output_folder,
+    preload,
     print_precision,
     simulated,
+    warn,
 )
 
 __all__ = ["add_parser", "main"]
@@ -62,15 +63,15 @@ def print_table(summary: dict, lang: str = "en") -> None:
 def main(args, arm: Callable[[], None]) -> int:
     from ipsim import api
     from ipsim.report.i18n import tr
-    from ipsim.report.outputs import KEPT_INSIDE, check_out
+    from ipsim.report.outputs import KEPT_INSIDE
 
-    load_plots(args)
+    preload(args)
     arm()
     check_engine(args.engine)
     scenario = api.load_runnable(args.scenario)
+    warn(scenario)
     seed = scenario.seed if args.seed is None else args.seed
-    out = Path(args.out) if args.out else Path("results") / scenario.name
-    check_out(out, kept=KEPT_INSIDE)
+    out = output_folder(args.out, (scenario.name,), "run", KEPT_INSIDE)
     if args.drivers:
         from ipsim.cli.drivers import check_drivers
 

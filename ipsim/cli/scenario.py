@@ -17,13 +17,16 @@ def add_parsers(sub) -> None:
 
 
 def validate(args, arm: Callable[[], None]) -> int:
+    from ipsim.cli.options import warn
     from ipsim.scenario.variants import load_variants
 
     arm()
     problems = []
     for path in args.scenarios:
         try:
-            load_variants(path)  # the scenario and its variants (or a variant file and base)
+            # the scenario and its variants (or a variant file and its base)
+            base, variants = load_variants(path)
+            warn(base, *variants)
             print(f"{path}: ok")
         except ScenarioErrors as exc:
             problems.extend(exc.errors)

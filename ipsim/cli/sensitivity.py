@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
-from ipsim.cli.options import checked, positive_int, progress_bar, seed
+from ipsim.cli.options import (
+    checked,
+    output_folder,
+    positive_int,
+    preload,
+    progress_bar,
+    seed,
+    warn,
+)
 
 __all__ = ["add_parser", "main"]
 
@@ -65,20 +72,18 @@ def _print(data: dict, top: int = 8) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.cli.options import load_plots
-    from ipsim.report.outputs import check_out
-    from ipsim.report.sensitivity import CACHE, MARKER, write_sensitivity
-    from ipsim.scenario.validate import load_scenario
+    from ipsim.report.sensitivity import CACHE, write_sensitivity
+    from ipsim.scenario.variants import load_runnable
     from ipsim.study import sensitivity, sensitivity_plan
 
-    load_plots(args)
+    preload(args)
     arm()
-    scenario = load_scenario(args.scenario)
+    scenario = load_runnable(args.scenario)
+    warn(scenario)
     fs = sensitivity.factors(scenario)   # refuses a scenario without uncertain parameters
     seed_ = scenario.seed if args.seed is None else args.seed
     samples = args.samples or DEFAULT_SAMPLES[args.method]
-    out = Path(args.out) if args.out else Path("results") / scenario.name / "sensitivity"
-    check_out(out, marker=MARKER, kept=(CACHE,))
+    out = output_folder(args.out, (scenario.name, "sensitivity"), "sensitivity", (CACHE,))
     d = len(fs)
     cost = sensitivity_plan.plan(args.method, samples, args.paths_per_sample, d,
                                  scenario.horizon_months, len(scenario.targets) + 1,
@@ -110,11 +115,11 @@ def main(args, arm: Callable[[], None]) -> int:
         _print(data)
         print(f"results written to {out}/ ({cache.reused} of {cache.reused + cache.stored} "
               "tasks reused from the cache)")
-    warn(data)
+    warn_untrusted(data)
     return 0
 
 
-def warn(data: dict) -> None:
+def warn_untrusted(data: dict) -> None:
     """One warning line on stderr per output whose result is not to be trusted, with the
     size that would fix it (also recorded in sensitivity.json), even with --quiet."""
     for o in data["outputs"]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from ipsim.cli.options import (
     add_run_options,
     check_engine,
-    load_plots,
+    output_folder,
+    preload,
     print_precision,
     simulated,
+    warn,
 )
 
 __all__ = ["add_parser", "main"]
@@ -75,27 +77,29 @@ def _print(data: dict) -> None:
 def main(args, arm: Callable[[], None]) -> int:
     from ipsim import api
     from ipsim.cli.parsing import parse_lever, parse_names
-    from ipsim.report.outputs import check_out
     from ipsim.report.sweep import CACHE
     from ipsim.scenario.points import count_points
 
-    load_plots(args)
-    if not args.no_plots:
-        import ipsim.report.sweep_plots  # noqa: F401
+    preload(args)
     arm()
     check_engine(args.engine)
     levers = [parse_lever(text) for text in args.param]
     count_points(levers)
     balance = parse_names(args.balance)
     base = api.load(args.scenario)
+    warn(base)
     seed = base.seed if args.seed is None else args.seed
-    out = Path(args.out) if args.out else Path("results") / base.name / "sweep"
-    check_out(out, marker="sweep.json", kept=(CACHE,))
+    out = output_folder(args.out, (base.name, "sweep"), "sweep", (CACHE,))
     points = api.sweep_points(base, levers, balance)          # every point checked first
     feasible = sum(p.feasible for p in points)
     result = simulated(args, arm, lambda **o: api.sweep(
         base, levers, balance=balance, seed=seed, points=points, cache=out / CACHE,
         reuse=not args.no_cache, **o), total=args.paths * feasible)
+    if result.run.rejected:
+        n = len(result.run.rejected)
+        print(f"ipsim: note: {n} task cache entr{'y' if n == 1 else 'ies'} in {out / CACHE} "
+              f"did not pass {'its' if n == 1 else 'their'} checks (damaged or altered) and "
+              f"{'was' if n == 1 else 'were'} computed again", file=sys.stderr)
     data = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         _print(data)

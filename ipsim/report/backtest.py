@@ -17,9 +17,8 @@ from ipsim.calibration.backtest import QUANTILES, OriginResult, Point, coverage
 from ipsim.calibration.basis import CRITERION
 from ipsim.calibration.summary import estimate_rows, unidentified
 from ipsim.model import registry
-from ipsim.report.outputs import check_out
 from ipsim.report.tables import write_csv, write_json
-from ipsim.runtime.atomic import staged_directory
+from ipsim.runtime.folders import result_folder
 
 __all__ = ["backtest_summary", "write_backtest"]
 
@@ -93,9 +92,8 @@ def _plots(results: Sequence[OriginResult], stage: Path, paths: int, seed: int) 
 def write_backtest(results: Sequence[OriginResult], out: str | Path, paths: int, seed: int,
                    options: dict, make_plots: bool = True) -> dict:
     """Write the backtest folder (swapped in whole when complete); returns the summary."""
-    check_out(out, marker="backtest.json")
     summary = backtest_summary(results, paths, seed, options)
-    with staged_directory(out) as stage:
+    with result_folder(out, "backtest") as stage:
         write_json(stage / "backtest.json", summary)
         write_csv(stage / "backtest.csv", _rows(results) or [{"origin": ""}])
         if make_plots:

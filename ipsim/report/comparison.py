@@ -14,7 +14,7 @@ from ipsim.analysis.compare import Comparison, Side
 from ipsim.analysis.paired import METHODS
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
-from ipsim.runtime.atomic import staged_directory
+from ipsim.runtime.folders import result_folder
 
 __all__ = ["comparison_dict", "comparison_rows", "write_comparison", "comparison_figures"]
 
@@ -133,7 +133,7 @@ def write_comparison(comparison: Comparison, run, out: str | Path, variants=(),
     """Write ``comparison.json``, ``comparison.csv`` and the plots to ``out`` (swapped in
     whole when complete); returns the content of ``comparison.json``."""
     data = comparison_dict(comparison, run, variants)
-    with staged_directory(out) as stage:
+    with result_folder(out, "compare") as stage:
         write_json(stage / "comparison.json", data)
         write_csv(stage / "comparison.csv", comparison_rows(data))
         if make_plots:

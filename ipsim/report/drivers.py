@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipsim.report.outputs import check_out
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
-from ipsim.runtime.atomic import staged_directory
+from ipsim.runtime.folders import result_folder
 
 __all__ = ["drivers_data", "write_drivers", "MARKER", "p_text"]
 
@@ -105,16 +104,12 @@ def write_drivers(result, out: str | Path, *, make_plots: bool = True) -> dict:
     box) and, unless ``make_plots`` is false, per target the drivers chart, the odds of the
     three strongest inputs and the PRIM trade-off (PNG and SVG), into ``out``, swapped in
     whole; returns the JSON content."""
-    check_out(out, marker=MARKER)
     data = drivers_data(result)
-    note = (f"ipsim {data['ipsim_version']}; scenario {data['scenario']} "
-            f"(sha256 {data['scenario_sha256'][:12]}); seed {data['seed']}; drivers from "
-            f"{data['sample']['note']}")
-    with staged_directory(out) as stage:
+    with result_folder(out, "drivers") as stage:
         write_json(stage / MARKER, data)
-        write_csv(stage / "drivers.csv", _input_rows(data) or [{"output": ""}], note)
-        write_csv(stage / "odds.csv", _odds_rows(data) or [{"output": ""}], note)
-        write_csv(stage / "targets.csv", _output_rows(data), note)
+        write_csv(stage / "drivers.csv", _input_rows(data) or [{"output": ""}])
+        write_csv(stage / "odds.csv", _odds_rows(data) or [{"output": ""}])
+        write_csv(stage / "targets.csv", _output_rows(data))
         if make_plots:
             _plots(data, stage)
     return data

@@ -12,7 +12,7 @@ from ipsim.report.numbers import percent
 from ipsim.report.numbers import yuan_both as yuan
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
-from ipsim.runtime.atomic import carry_over, staged_directory
+from ipsim.runtime.folders import result_folder
 
 __all__ = ["goal_dict", "write_goal", "answer_lines", "show_value", "CACHE", "TEXT"]
 
@@ -86,14 +86,11 @@ def answer_lines(data: dict) -> list[str]:
 def write_goal(run, out: str | Path, make_plots: bool = True) -> dict:
     """Write ``goal.json``, ``goal.csv`` and the plot into ``out`` (swapped in whole, the
     cache carried over); returns the JSON's content."""
-    from ipsim.report.outputs import check_out
-
     out = Path(out)
-    check_out(out, marker="goal.json", kept=(CACHE,))
     data = goal_dict(run)
     rows = ([{"stage": "grid", "paths": run.paths, **r} for r in run.grid]
             + [{"stage": "verified", "paths": run.verify_paths, **r} for r in run.fine])
-    with staged_directory(out) as stage:
+    with result_folder(out, "goal", (CACHE,)) as stage:
         write_json(stage / "goal.json", data)
         write_csv(stage / "goal.csv", rows)
         if make_plots:
@@ -108,5 +105,4 @@ def write_goal(run, out: str | Path, make_plots: bool = True) -> dict:
                 TEXT["subtitle"].format(scenario=run.scenario.name, paths=run.paths,
                                         verify=run.verify_paths), run.lever, TEXT["series"])
             decide_plots.save(fig, stage / "goal")
-        carry_over(out, stage, (CACHE,))
     return data

@@ -22,7 +22,7 @@ from ipsim.report.numbers import p_value, percent, points
 from ipsim.report.numbers import yuan_both as yuan
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
-from ipsim.runtime.atomic import carry_over, staged_directory
+from ipsim.runtime.folders import result_folder
 
 __all__ = ["optimise_dict", "optimise_rows", "write_optimise", "variant_overrides", "CACHE",
            "VARIANT", "TEXT"]
@@ -215,17 +215,15 @@ def summary_lines(data: dict) -> list[str]:
 def write_optimise(run, out: str | Path, make_plots: bool = True) -> dict:
     """Write ``optimise.json``, ``optimise.csv``, ``optimum.yaml`` and the plots into
     ``out`` (swapped in whole, the task cache carried over); returns the JSON's content."""
-    from ipsim.report.outputs import check_out
     from ipsim.scenario.variants import write_variant_file
 
     out = Path(out)
-    check_out(out, marker="optimise.json", kept=(CACHE,))
     data = optimise_dict(run)
     s = run.scenario
     note = (f"ipsim {data['ipsim_version']}; scenario {s.name} (sha256 "
             f"{data['scenario_sha256'][:12]}); search seed {run.seed}, {run.paths} paths; "
             f"verified with seed {run.verify_seed} on {run.verify_paths} paths")
-    with staged_directory(out) as stage:
+    with result_folder(out, "optimise", (CACHE,)) as stage:
         write_json(stage / "optimise.json", data)
         write_csv(stage / "optimise.csv", optimise_rows(data))
         if s.file:
@@ -238,5 +236,4 @@ def write_optimise(run, out: str | Path, make_plots: bool = True) -> dict:
                 variant_overrides(data), [note])
         if make_plots:
             _plots(run, data, stage)
-        carry_over(out, stage, (CACHE,))
     return data

@@ -7,13 +7,12 @@ from pathlib import Path
 import numpy as np
 
 from ipsim.analysis.summary import indicator_rows, target_rows
-from ipsim.errors import ArgumentError
 from ipsim.model import registry
 from ipsim.model.measures import measure
 from ipsim.report import commit
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
-from ipsim.runtime.atomic import carry_over, staged_directory
+from ipsim.runtime.folders import check_out, result_folder
 
 __all__ = ["summarise", "write_run", "check_out", "policy_dict", "KEPT_INSIDE"]
 
@@ -23,32 +22,6 @@ KEPT_INSIDE = ("compare", "sweep", "sensitivity", "calibration", "backtest", "op
 """Sub-folders of a run's folder that other commands write by default (``ipsim compare``,
 ``sweep``, ``sensitivity``, ``calibrate``, ``backtest``, ``optimise``, ``goal``, ``drivers``);
 a new run carries them over."""
-
-
-def check_out(out: str | Path, marker: str = "summary.json", kept: tuple[str, ...] = ()
-              ) -> None:
-    """Refuse an output folder that a run's swap would wrongly replace.
-
-    A run replaces its output folder whole, so the folder must be new, empty, or an
-    earlier result of the same command (it holds ``marker``, e.g. ``summary.json``): never,
-    say, the home folder. Sub-folders named in ``kept`` (which the writer carries over, as
-    :func:`write_run` does :data:`KEPT_INSIDE`) do not count.
-
-    Raises
-    ------
-    UsageError
-        ``out`` is a file, or a folder holding something other than an ipsim result.
-    """
-    out = Path(out)
-    if not out.exists() and not out.is_symlink():
-        return
-    if not out.is_dir() or out.is_symlink():
-        raise ArgumentError("out", "exists and is not a folder", value=str(out))
-    others = [p for p in out.iterdir() if not (p.name in kept and p.is_dir())]
-    if others and not (out / marker).is_file():
-        raise ArgumentError("out", f"folder is not empty and holds no ipsim result "
-                            f"({marker}); a run replaces its output folder whole, so name a "
-                            "new or empty folder", value=str(out))
 
 
 def policy_dict(policy) -> dict:
@@ -120,12 +93,12 @@ def _plots(run, summary: dict, out: Path) -> None:
 
 def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
     """Write ``summary.json``, ``attainment.csv``, ``indicators.csv`` and the plots to
-    ``out`` (swapped in whole when complete); returns the summary."""
-    check_out(out, kept=KEPT_INSIDE)
+    ``out`` (swapped in whole when complete, with its marker; see
+    :func:`ipsim.runtime.folders.result_folder`); returns the summary."""
     scenario, kept = run.base.scenario, run.base.paths()
     found = commit.levels(scenario, kept)
     summary = summarise(run, found)
-    with staged_directory(out) as stage:
+    with result_folder(out, "run", KEPT_INSIDE) as stage:
         write_json(stage / "summary.json", summary)
         rows = [{k: r[k] for k in ("id", "label", "indicator", "measure", "op", "threshold",
                                    "probability", "ci_low", "ci_high", "successes", "paths")}
@@ -144,5 +117,4 @@ def write_run(run, out: str | Path, make_plots: bool = True) -> dict:
         if make_plots:
             _plots(run, summary, stage)
             commit.plots(scenario, kept, found, stage)
-        carry_over(out, stage, KEPT_INSIDE)   # other commands' default outputs live inside
     return summary

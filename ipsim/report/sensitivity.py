@@ -10,10 +10,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ipsim.report.outputs import check_out
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
-from ipsim.runtime.atomic import carry_over, staged_directory
+from ipsim.runtime.folders import result_folder
 from ipsim.study.trust import MAX_NOISE, MIN_TOP_SHARE, TOL, assess, overall_fix
 
 __all__ = ["sensitivity_data", "write_sensitivity", "sensitivity_figures", "MARKER", "CACHE"]
@@ -158,12 +157,10 @@ def write_sensitivity(result, out: str | Path, *, workers: int = 1,
     and, unless ``make_plots`` is false, the index chart and the tornado of every output (PNG
     and SVG) into ``out``, swapped in whole (the task cache ``.cache/`` carried over);
     returns the JSON content."""
-    check_out(out, marker=MARKER, kept=(CACHE,))
     data = sensitivity_data(result, workers)
-    with staged_directory(out) as stage:
+    with result_folder(out, "sensitivity", (CACHE,)) as stage:
         write_json(stage / MARKER, data)
         write_csv(stage / "sensitivity.csv", _rows(data))
         if make_plots:
             _plots(data, stage)
-        carry_over(out, stage, (CACHE,))
     return data

@@ -18,7 +18,7 @@ from ipsim.analysis.paired import METHODS
 from ipsim.analysis.sweep import SweepSummary
 from ipsim.report.provenance import provenance
 from ipsim.report.tables import write_csv, write_json
-from ipsim.runtime.atomic import carry_over, staged_directory
+from ipsim.runtime.folders import result_folder
 
 __all__ = ["sweep_dict", "sweep_rows", "write_sweep", "sweep_figure", "CACHE"]
 
@@ -132,10 +132,9 @@ def write_sweep(summary: SweepSummary, run, out: str | Path, make_plots: bool = 
     """Write ``sweep.json``, ``sweep.csv`` and the plot to ``out`` (swapped in whole when
     complete, keeping the task cache); returns the content of ``sweep.json``."""
     data = sweep_dict(summary, run)
-    with staged_directory(out) as stage:
+    with result_folder(out, "sweep", (CACHE,)) as stage:
         write_json(stage / "sweep.json", data)
         write_csv(stage / "sweep.csv", sweep_rows(data))
         if make_plots:
             _plot(data, stage)
-        carry_over(out, stage, (CACHE,))
     return data

@@ -11,7 +11,10 @@ Backends
 - ``workers == 1`` and no ``dask``: tasks run one after another in this process.
 - ``workers > 1``: a :class:`concurrent.futures.ProcessPoolExecutor` (fork where the
   platform has it). On any exception (Ctrl-C, SIGTERM, a model error) the workers are
-  terminated and reaped before it propagates.
+  terminated and reaped before it propagates. A worker also ends by itself when its parent
+  process does, however the parent ended (SIGKILL, a crash): on Linux the kernel kills it
+  (``prctl(PR_SET_PDEATHSIG)``), elsewhere a thread of the worker sees the parent go
+  (:func:`die_with_parent`).
 - ``dask``: the address of a Dask distributed scheduler (``tcp://host:8786``) or a
   ``distributed.Client``; needs the optional ``dask`` extra (``pip install ipsim[dask]``).
 """
@@ -19,8 +22,13 @@ Backends
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
+import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
@@ -28,7 +36,13 @@ from typing import Any
 from ipsim.errors import ArgumentError
 from ipsim.runtime import interrupts
 
-__all__ = ["imap", "map_ordered", "dask_client"]
+__all__ = ["imap", "map_ordered", "dask_client", "die_with_parent", "PARENT_CHECK_S"]
+
+PARENT_CHECK_S = 0.25
+"""How often a worker's thread checks that its parent still runs (s), where the kernel
+cannot be asked to end the worker with its parent."""
+
+_PR_SET_PDEATHSIG = 1
 
 
 def imap(fn: Callable[[Any], Any], tasks: Sequence, *, workers: int = 1,
@@ -75,11 +89,36 @@ def map_ordered(fn: Callable[[Any], Any], tasks: Sequence, *, workers: int = 1,
     return results
 
 
-def _worker_init() -> None:  # pragma: no cover - runs in the worker processes
+def die_with_parent(parent: int) -> None:  # pragma: no cover - runs in worker processes
+    """End this process when process ``parent`` (which started it) ends.
+
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``
+    through libc; it follows the thread that forked, which for the pool is the thread that
+    ran the job). A daemon thread also polls the parent pid every :data:`PARENT_CHECK_S`
+    seconds (the only way where there is no prctl); a worker whose parent has already gone
+    exits at once.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ipsim-parent-watch", daemon=True).start()
+
+
+def _worker_init(parent: int) -> None:  # pragma: no cover - runs in the worker processes
     # Ctrl-C in a terminal reaches the whole process group: the parent alone handles it.
     # SIGTERM (sent by the parent when the run stops early) ends a worker at once.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
 
 
 def _pool(fn, tasks: Sequence, workers: int) -> Iterator[tuple[int, Any]]:
@@ -92,7 +131,7 @@ def _pool(fn, tasks: Sequence, workers: int) -> Iterator[tuple[int, Any]]:
         # executor's broken-pool path then fails on them); shutdown(cancel_futures=True) is.
         with interrupts.held():
             pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx,
-                                       initializer=_worker_init)
+                                       initializer=_worker_init, initargs=(os.getpid(),))
             index = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
         pending = set(index)
         while pending:

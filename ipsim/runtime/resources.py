@@ -17,10 +17,16 @@ from dataclasses import dataclass
 from ipsim.errors import ArgumentError
 
 __all__ = ["Estimate", "estimate", "check", "physical_memory", "US_PER_PATH_MONTH",
+           "ENGINE_US_PER_PATH_MONTH",
            "BYTES_PER_PATH_MONTH", "MAX_HOURS", "MAX_MEMORY_SHARE"]
 
 US_PER_PATH_MONTH = 3.5
 """CPU time a path costs per simulated month and scenario (µs), measured, rounded up."""
+
+ENGINE_US_PER_PATH_MONTH = {"vectorised": US_PER_PATH_MONTH, "des": 800.0}
+"""The same for each engine: the discrete-event engine was measured about 240 times slower
+than the vectorised one in one run (1,295 against 5.4 µs a path and month on a loaded
+machine, load average 12.9 on 2 cores), so 240 x 3.5 µs, rounded down."""
 
 BYTES_PER_PATH_MONTH = 80
 """Peak working memory of a chunk per path, month and scenario (bytes), measured."""
@@ -52,6 +58,7 @@ class Estimate:
     seconds: float
     memory: int
     workers: int
+    us_per_path_month: float = US_PER_PATH_MONTH
 
 
 def physical_memory() -> int | None:
@@ -64,7 +71,7 @@ def physical_memory() -> int | None:
 
 
 def estimate(paths: int, months: int, scenarios: int, workers: int, chunk_paths: int,
-             keep_paths: int) -> Estimate:
+             keep_paths: int, engine: str = "vectorised") -> Estimate:
     """Estimate the time and memory of a run.
 
     Parameters
@@ -81,15 +88,19 @@ def estimate(paths: int, months: int, scenarios: int, workers: int, chunk_paths:
         Paths per chunk (after rounding to whole blocks).
     keep_paths : int
         Paths kept whole for quantiles and plots.
+    engine : str
+        A key of :data:`ENGINE_US_PER_PATH_MONTH` (another engine, e.g. one a test
+        registers, is costed as the vectorised one).
     """
+    cost = ENGINE_US_PER_PATH_MONTH.get(engine, ENGINE_US_PER_PATH_MONTH["vectorised"])
     chunk = min(chunk_paths, paths)
     chunks = -(-paths // chunk)
     busy = max(1, min(workers, os.cpu_count() or 1, chunks))
-    cpu_s = paths * months * scenarios * US_PER_PATH_MONTH * 1e-6
+    cpu_s = paths * months * scenarios * cost * 1e-6
     memory = (busy * chunk * months * BYTES_PER_PATH_MONTH * scenarios
               + min(keep_paths, paths) * (months // 12 + 1) * KEPT_BYTES_PER_PATH_YEAR
               * scenarios)
-    return Estimate(cpu_s / busy, int(memory), busy)
+    return Estimate(cpu_s / busy, int(memory), busy, cost)
 
 
 def _duration(seconds: float) -> str:
@@ -122,9 +133,9 @@ def check(est: Estimate, paths: int, *, max_hours: float = MAX_HOURS,
     """
     if est.seconds > max_hours * 3600:
         raise ArgumentError("paths", f"would take about {_duration(est.seconds)} on "
-                            f"{est.workers} worker(s) (estimated {US_PER_PATH_MONTH} µs a path "
-                            f"and month); the limit is {max_hours:g} hours: use fewer paths or "
-                            f"more workers", value=f"{paths:,}")
+                            f"{est.workers} worker(s) (estimated {est.us_per_path_month:g} µs "
+                            f"a path and month); the limit is {max_hours:g} hours: use fewer "
+                            f"paths or more workers", value=f"{paths:,}")
     memory = physical_memory() if memory is None else memory
     if memory and est.memory > MAX_MEMORY_SHARE * memory:
         raise ArgumentError("chunk_paths", f"the run would need about "

@@ -199,10 +199,12 @@ class Scenario:
     ``correlations`` maps a pair of uncertain parameters ``("section.name",
     "section.name")`` (in the copula's order, :func:`ipsim.scenario.correlations.order`) to
     their rank correlation; a pair not in it is uncorrelated. ``provenance`` holds the
-    file's :class:`ipsim.scenario.provenance.Source` entries (it does not change the model).
-    ``raw`` and ``marks`` are the data it was validated from and their line marks
-    (:mod:`ipsim.scenario.yaml_loader`), kept so that a variant or a sweep point can be
-    built from it with overrides and errors still point at lines; treat them as read-only.
+    file's :class:`ipsim.scenario.provenance.Source` entries (it does not change the model);
+    ``warnings`` the problems found that do not stop it (a provenance entry that contradicts
+    its figure), as :class:`ipsim.errors.ScenarioError`. ``raw`` and ``marks`` are the data it
+    was validated from and their line marks (:mod:`ipsim.scenario.yaml_loader`), kept so that
+    a variant or a sweep point can be built from it with overrides and errors still point at
+    lines; treat them as read-only.
     """
 
     name: str
@@ -220,6 +222,7 @@ class Scenario:
     text: str = field(default="", repr=False)
     raw: Mapping | None = field(default=None, repr=False, compare=False)
     marks: object = field(default=None, repr=False, compare=False)
+    warnings: tuple = field(default=(), repr=False, compare=False)
     descriptions: tuple[tuple[str, str], ...] = ()
     """The description per language, when the scenario gives one."""
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from ipsim.errors import ArgumentError, ScenarioErrors
 from ipsim.scenario.overrides import apply_overrides, check_key_path, parse_key_path
 from ipsim.scenario.params import Lever, Point, Scenario
-from ipsim.scenario.validate import build
-from ipsim.scenario.variants import read_source
+from ipsim.scenario.provenance import mark_overridden
+from ipsim.scenario.validate import build, load_scenario
 
 __all__ = ["Lever", "Point", "make_lever", "check_balance", "count_points", "load_points",
            "MAX_POINTS", "MAX_LEVERS"]
@@ -157,10 +157,9 @@ def load_points(source: str | Path | Scenario, levers: Sequence[Lever],
     if isinstance(source, Scenario):
         base, data, marks, text = source, source.raw, source.marks, source.text
         path = source.file
-    else:
-        data, marks, text = read_source(source)
-        path = str(source)
-        base = build(data, marks, path, text)
+    else:   # the whole file is validated, variants: included
+        base = load_scenario(source)
+        data, marks, text, path = base.raw, base.marks, base.text, base.file
     points = []
     for i, values in enumerate(itertools.product(*(lv.values for lv in levers))):
         overrides = {lv.key: v for lv, v in zip(levers, values, strict=True)}
@@ -169,8 +168,9 @@ def load_points(source: str | Path | Scenario, levers: Sequence[Lever],
         if reason:
             points.append(Point(i, values, overrides, None, reason))
             continue
-        raw, problems = apply_overrides(data, {parse_key_path(k): v
-                                               for k, v in overrides.items()})
+        paths = {parse_key_path(k): v for k, v in overrides.items()}
+        raw, problems = apply_overrides(data, paths)
+        mark_overridden(raw, paths, f"sweep point {_assignment(levers, values)}")
         if problems:
             message = next(iter(problems.values()))
             raise ArgumentError("levers", message, value=_assignment(levers, values))

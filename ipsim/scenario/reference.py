@@ -10,6 +10,7 @@ from __future__ import annotations
 from ipsim.model import measures, registry
 from ipsim.model.spec import Param
 from ipsim.scenario import correlations, provenance, schema
+from ipsim.scenario.names import NAME_RULE
 from ipsim.scenario.params import DISTRIBUTIONS
 from ipsim.scenario.schema import Field, field_range
 
@@ -83,8 +84,8 @@ _VARIANTS_DOC = [
     "The value replaces the key whole (a mapping replaces the whole mapping). Every key path "
     "must exist in the tables above; `name`, `seed` and `variants` cannot be overridden. "
     "The overrides are applied to a copy of the scenario and the result is validated like "
-    "any scenario (e.g. allocation shares still sum to at most 1). Variant names are "
-    "letters, digits and `_ . + -`.",
+    "any scenario (e.g. allocation shares still sum to at most 1). Variant names follow "
+    f"the rule of scenario names: {NAME_RULE}.",
     "",
     "A variant may also be a file of its own: `base:` (the scenario file, relative to the "
     "variant file), `name:`, `description:` and `overrides:`.",

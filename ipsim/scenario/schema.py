@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ipsim.model import measures, registry
 from ipsim.model.spec import Param
+from ipsim.scenario.names import NAME_RULE
 
 __all__ = ["Field", "LANGUAGES", "sections", "fixed", "baseline", "shock_params", "top",
            "policy_fields", "target_fields", "TRANCHE", "MIDTERM", "OPS", "RULES",
@@ -131,7 +132,7 @@ def target_fields() -> tuple[Field, ...]:
 def top() -> tuple[Field, ...]:
     """The top-level keys of a scenario file."""
     return (
-        Field("name", "str", "scenario name (also the results folder)", True),
+        Field("name", "str", f"scenario name, also its results folder: {NAME_RULE}", True),
         Field("description", "text", "what the scenario represents: a text, or one per "
               "language (`{en: ..., zh: ...}`)", default=""),
         Field("seed", "int", "seed of the random numbers (a run's own seed overrides it)",

@@ -19,6 +19,7 @@ from ipsim.errors import ScenarioError, ScenarioErrors, did_you_mean
 from ipsim.model import measures, registry
 from ipsim.model.spec import Param
 from ipsim.scenario import correlations, provenance, schema
+from ipsim.scenario.names import name_problem
 from ipsim.scenario.params import (
     DISTRIBUTIONS,
     Distribution,
@@ -43,11 +44,24 @@ class _Checker:
         self.file = file
         self.marks = marks
         self.errors: list[ScenarioError] = []
+        self.warnings: list[ScenarioError] = []
 
     def error(self, path: tuple, message: str, constraint: bool = False) -> None:
         line, col = self.marks[path]
         self.errors.append(ScenarioError(self.file, dotted(path), message, line, col,
                                          constraint))
+
+    def warn(self, path: tuple, message: str) -> None:
+        """Note a problem that does not stop the scenario (``Scenario.warnings``)."""
+        line, col = self.marks[path]
+        self.warnings.append(ScenarioError(self.file, dotted(path), f"warning: {message}",
+                                           line, col))
+
+    def failed(self, path: tuple) -> bool:
+        """Whether a problem was already reported at ``path`` (so a rule that needs its
+        value does not report it missing as well)."""
+        key = dotted(path)
+        return any(e.key_path == key for e in self.errors)
 
     # -- scalars -------------------------------------------------------------------------
     def number(self, value: Any, path: tuple, low=None, high=None, integer=False,
@@ -55,7 +69,7 @@ class _Checker:
         what = "a whole number" if integer else "a number"
         allowed = _range(low, high, unit, low_open)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.error(path, f"must be {what}{allowed}, got {_show(value)}")
+            self.error(path, f"must be {what}{allowed}, got {_show(value)}{_percent(value)}")
             return None
         if not math.isfinite(value):
             self.error(path, f"must be a finite number{allowed}, got {value}")
@@ -276,6 +290,17 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
+def _percent(value: Any) -> str:
+    """A hint for a percentage written as text (``"30%"``): write the fraction, 0.3."""
+    if not isinstance(value, str) or not value.strip().endswith("%"):
+        return ""
+    try:
+        x = float(value.strip()[:-1].replace("_", ""))
+    except ValueError:
+        return ""
+    return f"; write a share or a rate as a fraction: {x / 100:g} for {value.strip()}"
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -300,11 +325,12 @@ def _check_target(c: _Checker, path: tuple, t: dict, indicator, horizon: int | N
             c.error(path + ("threshold",), f"{a} target takes 'by_month', not 'threshold' "
                     "(the event happens or not)")
         if t.get("by_month") is None:
-            c.error(path, f"{a} target needs 'by_month'")
+            if not c.failed(path + ("by_month",)):
+                c.error(path, f"{a} target needs 'by_month'")
         elif horizon and t["by_month"] > horizon:
             c.error(path + ("by_month",), f"must be within the horizon (<= {horizon})")
     else:
-        if t.get("threshold") is None:
+        if t.get("threshold") is None and not c.failed(path + ("threshold",)):
             c.error(path, f"{a} target needs 'threshold'")
         if t.get("by_month") is not None:
             c.error(path + ("by_month",), f"'by_month' applies to targets that need a month, "
@@ -408,6 +434,8 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
                                             f"keys to values, got {type(data).__name__}", 1, 1)])
     top = c.fields(data, (), schema.top())
     if top is not None:
+        if top["name"] is not None and (problem := name_problem(top["name"])):
+            c.error(("name",), problem)
         _cross_checks(c, top)
         top["provenance"] = provenance.check(c, top["provenance"], ("provenance",), data)
         top["correlations"] = correlations.check(
@@ -435,20 +463,25 @@ def build(data: Any, marks: Marks, file: str, text: str = "") -> Scenario:
                       for t in top["targets"]),
         correlations=top["correlations"],
         provenance=top["provenance"], file=file, text=text, raw=copy.deepcopy(dict(data)),
-        marks=marks)
+        marks=marks, warnings=tuple(c.warnings))
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, parse and validate a scenario file.
+    """Read, parse and validate a scenario file, the whole of it: its ``variants:`` are
+    checked too (as ``ipsim validate`` does), although only the scenario is returned.
 
     Raises
     ------
     ScenarioErrors
         Every problem in the file (a YAML syntax error is reported alone).
     """
+    from ipsim.scenario.variants import variants_of  # (it builds on this module)
+
     try:
         text = read_text(path)
         data, marks = load_yaml(path, text)
     except ScenarioError as exc:
         raise ScenarioErrors([exc]) from None
-    return build(data, marks, str(path), text)
+    scenario = build(data, marks, str(path), text)
+    variants_of(scenario)
+    return scenario

@@ -24,10 +24,16 @@ base's raw data, and the result goes through :func:`ipsim.scenario.validate.buil
 rule of a scenario holds for every variant. An error caused by an override points at the
 override's line. ``name``, ``seed`` and ``variants`` cannot be overridden: a variant's name
 is its key, and a comparison runs every variant on the same seed.
+
+The first line of a variant file ipsim writes (:func:`write_variant_file`, for ``ipsim
+calibrate``), ``# written by ipsim calibrate; sha256 <hex>``, records the SHA-256 of the rest
+of the text: :func:`written_by_ipsim` tells such a file, unchanged since, from any other, and
+only such a file is ever overwritten (:func:`check_overwrite`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -35,18 +41,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ipsim.errors import ArgumentError, ScenarioError, ScenarioErrors, did_you_mean
+from ipsim.errors import ArgumentError, ScenarioError, ScenarioErrors, UsageError, did_you_mean
 from ipsim.runtime.atomic import write_atomic
+from ipsim.runtime.files import FileProblem, read_regular
+from ipsim.scenario.names import name_problem
 from ipsim.scenario.overrides import apply_overrides, check_key_path, moved_marks, parse_key_path
 from ipsim.scenario.params import Scenario
+from ipsim.scenario.provenance import mark_overridden
 from ipsim.scenario.validate import build
-from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted, load_yaml
+from ipsim.scenario.yaml_loader import KeyPath, Marks, dotted, load_yaml, read_text
 
 __all__ = ["Variant", "read_source", "load_variants", "load_variant_specs", "load_runnable",
-           "variant_file_text", "write_variant_file", "NAME_PATTERN", "VARIANT_FILE_KEYS"]
-
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
-"""Allowed variant names: letters, digits and ``_ . + -``, starting with a letter or digit."""
+           "variant_file_text", "write_variant_file", "written_by_ipsim", "check_overwrite",
+           "VARIANT_FILE_KEYS"]
 
 VARIANT_FILE_KEYS = ("base", "name", "description", "overrides")
 """Keys of a variant file (``base`` and ``name`` required)."""
@@ -72,9 +79,8 @@ def _variant(name: str, spec: Any, anchor: KeyPath, marks: Marks, file: str, tex
         errors.append(ScenarioError(file, dotted(path), message, line, col))
 
     n_before = len(errors)
-    if not NAME_PATTERN.match(name):
-        err(anchor or ("name",), f"variant name {name!r} must be letters, digits and _ . + - "
-                    f"(starting with a letter or digit)")
+    if problem := name_problem(name):
+        err(anchor or ("name",), f"variant name {problem}")
     spec = {} if spec is None else spec
     if not isinstance(spec, Mapping):
         err(anchor, f"a variant must be a mapping with description and overrides, got {spec!r}")
@@ -101,6 +107,7 @@ def _variant(name: str, spec: Any, anchor: KeyPath, marks: Marks, file: str, tex
     if len(errors) > n_before or base_data is None:
         return None
     data, problems = apply_overrides(base_data, {p: overrides[k] for k, p in parsed.items()})
+    mark_overridden(data, parsed.values(), f"variant '{name}'")
     by_path = {p: k for k, p in parsed.items()}
     for path, message in problems.items():
         err(anchor + ("overrides", by_path[path]), f"override of '{by_path[path]}': {message}")
@@ -138,10 +145,11 @@ def _comparable(base: Scenario, v: Variant, marks: Marks, anchor: KeyPath,
 def read_source(path: str | Path) -> tuple[Any, Marks, str]:
     """A scenario file's data, line marks and text; a loader error raised as ScenarioErrors."""
     try:
-        data, marks = load_yaml(path)
+        text = read_text(path)
+        data, marks = load_yaml(path, text)
     except ScenarioError as exc:
         raise ScenarioErrors([exc]) from None
-    return data, marks, Path(path).read_bytes().decode("utf-8")
+    return data, marks, text
 
 
 def load_variant_specs(path: str | Path, select: Sequence[str] | None = None
@@ -309,13 +317,13 @@ def load_variants(path: str | Path, select: Sequence[str] | None = None
 
 def load_runnable(path: str | Path) -> Scenario:
     """The scenario of a scenario file, or the variant of a variant file (one that names its
-    ``base:``, as ``ipsim calibrate`` writes), validated; what ``ipsim run`` simulates."""
-    data, _, _ = read_source(path)
-    if isinstance(data, Mapping) and "base" in data:
-        return load_variant_specs(path)[1][0].scenario
-    from ipsim.scenario.validate import load_scenario
+    ``base:``, as ``ipsim calibrate`` writes); what ``ipsim run`` simulates.
 
-    return load_scenario(path)
+    The whole file is validated, its ``variants:`` included, as ``ipsim validate`` does:
+    a file with a bad variant is refused even though only its base would run.
+    """
+    base, variants = load_variant_specs(path)
+    return base if base.file == str(path) else variants[0].scenario   # else: a variant file
 
 
 def _value(v: Any) -> str:
@@ -342,9 +350,71 @@ def variant_file_text(base: str, name: str, description: str, overrides: Mapping
     return "\n".join(lines) + "\n"
 
 
+_SIGNED = re.compile(r"^# written by ipsim calibrate; sha256 ([0-9a-f]{64})\n")
+"""The first line of a variant file ipsim writes: the SHA-256 of the rest of the text."""
+
+
+def _signed(text: str) -> str:
+    """``text`` with the first line that says ipsim wrote it and the digest of the rest."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f"# written by ipsim calibrate; sha256 {digest}\n{text}"
+
+
+def written_by_ipsim(path: str | Path) -> bool:
+    """Whether ``path`` is a variant file ipsim wrote (:func:`write_variant_file`), unchanged
+    since (its first line's SHA-256 matches the rest)."""
+    try:
+        text = read_regular(path, 1_000_000).decode("utf-8")
+    except (FileProblem, UnicodeDecodeError):
+        return False
+    m = _SIGNED.match(text)
+    return bool(m) and hashlib.sha256(text[m.end():].encode("utf-8")).hexdigest() == m[1]
+
+
+def check_overwrite(out: str | Path, protected: Mapping[str, str | Path] | None = None
+                    ) -> None:
+    """Refuse to write the variant file ``out`` over a file ipsim did not write.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        The variant file to write.
+    protected : mapping, optional
+        What each input file is (``{"the scenario": path, "the history": path}``): named in
+        the message if ``out`` is one of them.
+
+    Raises
+    ------
+    UsageError
+        ``out`` is not a ``.yaml``/``.yml`` name, exists and is not a regular file, is one
+        of the ``protected`` inputs, or exists and was not written by ipsim (or was changed
+        since). The message names the file, not an argument.
+    """
+    out = Path(out)
+    if out.suffix not in (".yaml", ".yml"):
+        raise UsageError(f"{out}: must end in .yaml or .yml (a variant file)")
+    if not os.path.lexists(out):
+        return
+    if out.is_symlink() or not out.is_file():
+        raise UsageError(f"{out}: exists and is not a regular file")
+    for what, path in (protected or {}).items():
+        try:
+            same = os.path.samefile(out, path)
+        except OSError:
+            same = False
+        if same:
+            raise UsageError(f"{out}: is {what} itself; write the variant file elsewhere")
+    if not written_by_ipsim(out):
+        raise UsageError(f"{out}: exists and was not written by ipsim calibrate (or was "
+                         "changed since); ipsim never overwrites such a file: remove it "
+                         "yourself or write elsewhere")
+
+
 def write_variant_file(out: str | Path, base_file: str | Path, name: str, description: str,
                   overrides: Mapping[str, Any], header: list[str]) -> None:
-    """Write the variant file ``out`` atomically; ``base:`` is relative to its folder."""
+    """Write the variant file ``out`` atomically, its first line saying that ipsim wrote it
+    (:func:`written_by_ipsim`); ``base:`` is relative to its folder."""
     out = Path(out)
     rel = os.path.relpath(Path(base_file).resolve(), out.resolve().parent)
-    write_atomic(out, variant_file_text(Path(rel).as_posix(), name, description, overrides, header))
+    write_atomic(out, _signed(variant_file_text(Path(rel).as_posix(), name, description,
+                                                overrides, header)))

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from ipsim.errors import ScenarioError
+from ipsim.runtime.files import FileProblem, read_regular
 
 __all__ = ["Marks", "load_yaml", "read_text", "dotted", "MAX_FILE_BYTES", "MAX_NODES",
            "MAX_DEPTH"]
@@ -89,6 +90,9 @@ MAX_NODES = 100_000
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists accepted."""
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+"""The only tags a mapping or a list may carry (the ones YAML gives them untagged)."""
+
 
 class _Built:
     """Walks the composed node tree once, building containers and marks together.
@@ -123,6 +127,10 @@ class _Built:
                               "contains it (a recursive structure)")
         if len(path) > MAX_DEPTH:
             raise self._error(node, path, f"nested more than {MAX_DEPTH} levels deep")
+        if node.tag not in _PLAIN_TAGS:   # !!python/object/apply:..., !!set, !!omap, !foo
+            what = "mapping" if isinstance(node, yaml.MappingNode) else "list"
+            raise self._error(node, path, f"unknown tag {_tag(node)!r} on a {what}; a scenario "
+                              "uses plain YAML values, mappings and lists (no tags)")
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
@@ -137,7 +145,7 @@ class _Built:
         except yaml.constructor.ConstructorError as exc:
             problem = (exc.problem or "cannot read this value").strip()
             if "constructor for the tag" in problem:
-                problem = f"unknown tag {node.tag!r}; a scenario uses plain YAML values"
+                problem = f"unknown tag {_tag(node)!r}; a scenario uses plain YAML values"
             raise self._error(node, path, problem) from None
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
             # An explicit tag the text does not fit, such as ``!!int abc`` or ``!!bool 2``.
@@ -167,6 +175,12 @@ class _Built:
         return out
 
 
+def _tag(node: yaml.Node) -> str:
+    """A node's tag as written: ``!!python/name:x`` rather than ``tag:yaml.org,2002:...``."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + node.tag[len(prefix):] if node.tag.startswith(prefix) else node.tag
+
+
 def dotted(path: KeyPath) -> str:
     """``("policy", "tranches", 1, "month")`` -> ``policy.tranches[1].month``."""
     out = ""
@@ -187,23 +201,16 @@ def read_text(path: str | Path) -> str:
     Raises
     ------
     ScenarioError
-        The file is missing, unreadable, larger than :data:`MAX_FILE_BYTES`, binary, or not
-        UTF-8 (with the line and column of the first offending byte).
+        The file is missing, not a regular file (a folder, a FIFO: never waited on),
+        unreadable, larger than :data:`MAX_FILE_BYTES`, binary, or not UTF-8 (with the line
+        and column of the first offending byte).
     """
-    name, p = str(path), Path(path)
+    name = str(path)
     try:
-        if not p.exists():
-            raise ScenarioError(name, "", "no such file")
-        if not p.is_file():
-            raise ScenarioError(name, "", "not a regular file")
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioError(name, "", f"file is larger than {MAX_FILE_BYTES:,} bytes; "
-                                "a scenario is a short YAML document")
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(name, "", f"cannot read the file: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:  # grew while being read
-        raise ScenarioError(name, "", f"file is larger than {MAX_FILE_BYTES:,} bytes")
+        raw = read_regular(path, MAX_FILE_BYTES)
+    except FileProblem as exc:
+        hint = "; a scenario is a short YAML document" if "larger" in str(exc) else ""
+        raise ScenarioError(name, "", f"{exc}{hint}") from None
     if b"\x00" in raw:
         at = raw.index(b"\x00")
         raise ScenarioError(name, "", "file is binary (a NUL byte), not YAML text",

@@ -151,10 +151,9 @@ def plan(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int =
     block = ENGINE_BLOCK[engine]
     blocks = -(-paths // block)
     per_chunk = max(1, -(-chunk_paths // block))
-    if engine == "vectorised":  # the estimate is calibrated on the vectorised engine
-        resources.check(resources.estimate(paths, max(s.horizon_months for s in scenarios),
-                                           len(scenarios), workers, per_chunk * block,
-                                           keep_paths), paths)
+    resources.check(resources.estimate(paths, max(s.horizon_months for s in scenarios),
+                                       len(scenarios), workers, per_chunk * block,
+                                       keep_paths, engine), paths)
     return ([(b, min(per_chunk, blocks - b)) for b in range(0, blocks, per_chunk)],
             per_chunk * block)
 

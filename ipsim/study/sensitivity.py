@@ -130,9 +130,9 @@ def evaluate(scenario: Scenario, fs: list[Factor], u: np.ndarray, seed: int, pat
     keys = [{"values": [repr(float(v)) for v in t[2].ravel()]} for t in tasks] \
         if cache is not None else []
     for i, key in enumerate(keys):
-        hit = cache.get(key)
-        if isinstance(hit, np.ndarray) and hit.shape == (len(tasks[i][2]),
-                                                         len(scenario.targets) + 1):
+        hit = (cache.get(key) or {}).get("y")
+        if isinstance(hit, np.ndarray) and hit.dtype.kind == "f" \
+                and hit.shape == (len(tasks[i][2]), len(scenario.targets) + 1):
             results[i] = hit
             if progress:
                 progress(len(tasks[i][2]))
@@ -143,7 +143,7 @@ def evaluate(scenario: Scenario, fs: list[Factor], u: np.ndarray, seed: int, pat
             i = todo[j]
             results[i] = y
             if cache is not None:
-                cache.put(keys[i], np.asarray(y, dtype=float))
+                cache.put(keys[i], {"y": np.asarray(y, dtype=float)})
             if progress:
                 progress(len(tasks[i][2]))
     return np.concatenate([results[i] for i in range(len(tasks))])

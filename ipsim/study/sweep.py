@@ -19,7 +19,10 @@ pairwise counts; with 20 points and 100,000 paths the chunks alone give 13 tasks
 Each finished task's tallies are stored at once in a :class:`ipsim.runtime.taskcache.TaskCache`
 (in the caller's process: Dask workers need no shared disk), keyed by the scenario's
 SHA-256, every point's overrides, the seed, the paths, the engine, the chunk and the ipsim and
-numpy versions; a re-run with the same arguments reuses them.
+numpy versions; a re-run with the same arguments reuses them. The tallies are stored as
+arrays (:func:`tallies_to_arrays`); an entry that fails the cache's checks, or whose counts
+do not fit its task (the number of points, targets or paths), is run again and counted in
+:attr:`SweepRun.rejected`.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ from ipsim.runtime.taskcache import TaskCache
 from ipsim.scenario.params import Lever, Point, Scenario
 from ipsim.study import pipeline
 
-__all__ = ["SweepRun", "run_sweep", "SWEEP_CHUNK_PATHS", "cache_context"]
+__all__ = ["SweepRun", "run_sweep", "SWEEP_CHUNK_PATHS", "cache_context", "tallies_to_arrays",
+           "tallies_from_arrays"]
 
 SWEEP_CHUNK_PATHS = {"vectorised": 2 * pipeline.ENGINE_BLOCK["vectorised"],
                      "des": pipeline.ENGINE_CHUNK_PATHS["des"]}
@@ -69,11 +73,43 @@ class SweepRun:
     precision: float | None = None   # the half-width asked for, if the sweep stopped at one
     reached: float | None = None     # the largest half-width reached (with ``precision``)
     max_paths: int | None = None     # the cap on paths (with ``precision``)
+    rejected: tuple[Path, ...] = ()  # cache entries not trusted (damaged, altered): rerun
 
 
 def _task(task) -> list[Tally]:
     """One chunk of paths for every feasible point: the tallies only (cached, sent back)."""
     return [tally for tally, _, _ in pipeline.simulate_chunk(task)]
+
+
+def tallies_to_arrays(tallies: Sequence[Tally]) -> dict[str, np.ndarray]:
+    """One task's tallies (one per point) as arrays, for the task cache."""
+    out = {"n": np.array([t.n for t in tallies], np.int64),
+           "met": np.stack([t.met for t in tallies]).astype(np.int64),
+           "released": np.array([t.released for t in tallies], np.int64),
+           "gained": np.stack([t.gained for t in tallies]).astype(np.int64),
+           "lost": np.stack([t.lost for t in tallies]).astype(np.int64)}
+    if all(t.beats is not None for t in tallies):
+        out["beats"] = np.stack([t.beats for t in tallies]).astype(np.int64)
+    return out
+
+
+def tallies_from_arrays(arrays: dict[str, np.ndarray], points: int, columns: int,
+                        paths: int) -> list[Tally] | None:
+    """The tallies of :func:`tallies_to_arrays`, or None unless they are counts that fit a
+    task of ``points`` points, ``columns`` attainment columns and ``paths`` paths."""
+    shapes = {"n": (points,), "released": (points,), "met": (points, columns),
+              "gained": (points, columns), "lost": (points, columns)}
+    if points > 1:
+        shapes["beats"] = (points, points, columns)
+    if set(arrays) != set(shapes) or any(arrays[k].shape != s or arrays[k].dtype.kind != "i"
+                                         for k, s in shapes.items()):
+        return None
+    a = arrays
+    if (a["n"] != paths).any() or any(((a[k] < 0) | (a[k] > paths)).any() for k in shapes):
+        return None
+    return [Tally(int(a["n"][i]), a["met"][i], int(a["released"][i]), a["gained"][i],
+                  a["lost"][i], a["beats"][i] if "beats" in a else None)
+            for i in range(points)]
 
 
 def cache_context(base: Scenario, points: Sequence[Point], seed: int, paths: int,
@@ -141,19 +177,27 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
     longest = max(scenarios, key=lambda s: s.horizon_months)
     chunks, chunk_paths = pipeline.plan([longest], paths, seed, workers=workers,
                                         chunk_paths=chunk_paths, keep_paths=0, engine=engine)
-    if engine == "vectorised":
-        resources.check(resources.estimate(paths * len(scenarios), longest.horizon_months, 1,
-                                           workers, chunk_paths, 0), paths)
+    resources.check(resources.estimate(paths * len(scenarios), longest.horizon_months, 1,
+                                       workers, chunk_paths, 0, engine), paths)
     store = None if cache is None else TaskCache(cache, cache_context(base, points, seed,
                                                                       paths, engine))
     keys = [{"first_block": b, "n_blocks": n} for b, n in chunks]
     done: dict[int, list[Tally]] = {}
+    columns = len(base.targets) + 1
+    rejected: list[Path] = []
     if store is not None and reuse:
         for i, key in enumerate(keys):
-            if (hit := store.get(key)) is not None:
-                done[i] = hit
-                if progress:
-                    progress(pipeline.paths_in(engine, paths, *chunks[i]) * len(scenarios))
+            n = pipeline.paths_in(engine, paths, *chunks[i])
+            if (hit := store.get(key)) is None:
+                continue
+            if (tallies := tallies_from_arrays(hit, len(scenarios), columns, n)) is None:
+                store.reused -= 1
+                rejected.append(store.folder / f"{store.key(key)}.npz")
+                continue
+            done[i] = tallies
+            if progress:
+                progress(n * len(scenarios))
+        rejected += store.rejected
     reused = len(done)
     step = len(chunks) if precision is None else max(1, 2 * workers)
     totals: list[Tally] = []
@@ -175,7 +219,7 @@ def run_sweep(base: Scenario, levers: Sequence[Lever], points: Sequence[Point], 
     return SweepRun(base, tuple(levers), tuple(balance), list(points), totals, seed, used,
                     engine, workers, chunk_paths, "local" if dask is None else "dask",
                     len(chunks), reused, time.perf_counter() - t0, precision, achieved,
-                    paths if precision is not None else None)
+                    paths if precision is not None else None, tuple(rejected))
 
 
 def _compute(todo: list[int], chunks, done: dict, job: tuple, store, keys, workers: int, dask,
@@ -188,6 +232,6 @@ def _compute(todo: list[int], chunks, done: dict, job: tuple, store, keys, worke
             i = todo[j]
             done[i] = tallies
             if store is not None:
-                store.put(keys[i], tallies)
+                store.put(keys[i], tallies_to_arrays(tallies))
             if progress:
                 progress(pipeline.paths_in(engine, paths, *chunks[i]) * len(scenarios))

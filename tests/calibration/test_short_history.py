@@ -119,10 +119,10 @@ def test_backtest_reports_df_and_says_when_a_band_is_too_wide(tmp_path, short_hi
     assert data["coverage_testable"][1]["points"] == len(data["points"]) - wide
     assert "factor of two" in data["band_criterion"]
     rows = list(csv.DictReader(line for line in
-                               (out / "backtest.csv").read_text(encoding="utf-8").splitlines()
+                               (out / "backtest.csv").read_text(encoding="utf-8-sig").splitlines()
                                if not line.startswith("#")))
     row = next(r for r in rows if (r["year"], r["indicator"]) == ("2021", "applications"))
-    assert (row["df"], row["too_wide"]) == ("1.0", "True") and "Student-t" in row["basis"]
+    assert (float(row["df"]), row["too_wide"]) == (1.0, "True") and "Student-t" in row["basis"]
     line = next(x for x in printed.splitlines() if "2021 applications" in x)
     assert line.split()[-5:] == ["1", "too", "wide", "to", "test"]
     assert f"{wide} of {len(points)} bands are too wide to test anything" in printed

@@ -71,6 +71,9 @@ def _pool_runs_out(d: dict) -> None:
     """Loans default at 30-50 %/yr, the pool pays 80 % of losses and gets 5 % of funds."""
     d["parameters"]["pledge"]["default_rate"] = {"dist": "uniform", "low": 0.3, "high": 0.5}
     d["parameters"]["pledge"]["loss_share"] = 0.8
+    for name, value in (("recovery_rate", 0.3), ("term_months", 12), ("approval_base", 0.5),
+                        ("approval_max", 0.8)):   # fixed, as in issue 14's regime
+        d["parameters"]["pledge"][name] = value
     allocation = d["policy"]["allocation"]
     allocation["risk_pool"], allocation["navigation"] = 0.05, allocation["navigation"] + 0.20
     _pool_target(d, 1e5)

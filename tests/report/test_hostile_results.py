@@ -104,3 +104,34 @@ def test_markup_in_a_label_stays_text(study_copy, tmp_path):
 def test_out_must_be_an_html_file(study_copy, capsys):
     assert run_cli(["report", str(study_copy), "--out", str(study_copy / "r.txt")]) == 2
     assert "must end in .html" in capsys.readouterr().err
+
+
+def test_a_report_in_a_run_folder_is_the_runs_and_goes_with_it(study_copy):
+    """The report is recorded in the run's marker, so the next run replaces it (it describes
+    the old results) instead of refusing the folder; the other commands' folders stay."""
+    from ipsim.runtime.folders import MARKER, read_marker
+    from tests.conftest import DEFAULT_SCENARIO
+
+    assert run_cli(["report", str(study_copy), "--quiet"]) == 0
+    files = read_marker(study_copy)["files"]
+    assert {"report.html", "report.xlsx"} <= set(files)
+    assert run_cli(["report", str(study_copy), "--quiet"]) == 0      # its own: replaced
+    (study_copy / "notes.txt").write_text("mine")
+    assert run_cli(["run", str(DEFAULT_SCENARIO), "--paths", "200", "--no-plots", "--quiet",
+                    "--out", str(study_copy)]) == 2                  # foreign file: refused
+    (study_copy / "notes.txt").unlink()
+    assert run_cli(["run", str(DEFAULT_SCENARIO), "--paths", "200", "--no-plots", "--quiet",
+                    "--out", str(study_copy)]) == 0
+    names = {p.name for p in study_copy.iterdir()}
+    assert "report.html" not in names and {"compare", "sweep", MARKER} <= names
+
+
+@pytest.mark.parametrize("name", ["thesis.html", "thesis.xlsx"])
+def test_report_never_overwrites_a_file_it_did_not_write(study, tmp_path, capsys, name):
+    (tmp_path / name).write_text("my own work")
+    out = tmp_path / "thesis.html"
+    assert run_cli(["report", str(study), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "not written by ipsim report" in err
+    assert (tmp_path / name).read_text() == "my own work"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]

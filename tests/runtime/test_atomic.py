@@ -125,5 +125,6 @@ def test_out_that_is_not_a_result_is_refused(tmp_path, capsys):
     """``--out`` naming a folder with other files is refused before the run, untouched."""
     (tmp_path / "notes.txt").write_text("mine")
     assert _run(tmp_path) == 2
-    assert "holds no ipsim result" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "holds 'notes.txt', a file ipsim did not write" in err and err.count("\n") == 1
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]

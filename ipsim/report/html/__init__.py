@@ -19,7 +19,11 @@ from ipsim.report.document import Code, Document, Facts, Figure, Image, Paragrap
 from ipsim.report.fonts import CSS_FAMILIES
 from ipsim.report.i18n import Words, tr
 
-__all__ = ["render_html", "cell_text", "CSP"]
+__all__ = ["render_html", "cell_text", "CSP", "GENERATOR"]
+
+GENERATOR = "ipsim report"
+"""The ``<meta name="generator">`` of every report: how ``ipsim report`` knows an existing
+HTML file as one it wrote (and may replace)."""
 
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
        "base-uri 'none'; form-action 'none'")
@@ -120,6 +124,7 @@ def render_html(doc: Document) -> str:
             f'<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta name="generator" content="{GENERATOR}">\n'
             f"<title>{_e(doc.title)} · {_e(doc.subtitle)}</title>\n<style>\n{css}</style>\n"
             f"</head>\n<body>\n<header><h1>{_e(doc.title)}</h1>"
             f'<p class="subtitle">{_e(doc.subtitle)}</p></header>\n'
