@@ -103,7 +103,7 @@ def add_run_options(parser: argparse.ArgumentParser, *, out_help: str,
                         help="worker processes (default 1)")
     parser.add_argument("--chunk-paths", type=positive_int, default=None,
                         help="paths per chunk (memory per worker; results do not depend on "
-                        "it; default 32,768, or 128 for the des engine)")
+                        "it; default 8,192, or 128 for the des engine)")
     parser.add_argument("--engine", default="vectorised",
                         help="vectorised (default), or des: the discrete-event reference "
                         "engine, one SimPy simulation per path (hundreds of paths a second)")

@@ -35,7 +35,7 @@ class RepeatedStreams:
     """The named streams of paths ``0..paths-1`` of a run, repeated ``copies`` times.
 
     Has the interface the vectorised engine uses of :class:`~ipsim.engines.streams.Streams`
-    (``n``, ``normal``, ``uniform``); the numbers are drawn once and tiled.
+    (``n``, ``normal``, ``normals``, ``uniform``); the numbers are drawn once and tiled.
 
     Parameters
     ----------
@@ -60,6 +60,11 @@ class RepeatedStreams:
     def normal(self, name: str, k: int) -> np.ndarray:
         """Next ``(paths * copies, k)`` standard normals of stream ``name``."""
         return np.tile(self._one.normal(name, k), (self.copies, 1))
+
+    def normals(self, name: str, k: int, months: int) -> np.ndarray:
+        """Next ``months`` months of ``(paths * copies, k)`` normals, ``(months, paths * copies,
+        k)``."""
+        return np.tile(self._one.normals(name, k, months), (1, self.copies, 1))
 
     def uniform(self, name: str) -> np.ndarray:
         """Next ``(paths * copies,)`` uniforms on [0, 1) of stream ``name``."""

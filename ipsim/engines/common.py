@@ -11,7 +11,7 @@ values whichever engine simulates it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,14 +20,14 @@ from ipsim.engines.streams import Streams
 from ipsim.errors import ModelError
 from ipsim.model import funding, growth, registry, uncertainty
 from ipsim.model.measures import measure
-from ipsim.model.mechanism import Mechanism, Start
+from ipsim.model.mechanism import Mechanism, Period, Start
 from ipsim.model.state import State
 from ipsim.scenario import correlations
 from ipsim.scenario.params import Distribution, Scenario
 
 __all__ = ["parameter_bounds", "realise_parameters", "take_paths", "baseline", "start_of",
-           "StartDraws", "draw_start", "initial_state", "year0", "has_gate", "check_flows",
-           "GateProgress", "view", "settings", "SHOCKS", "YEAR0_SHOCKS"]
+           "StartDraws", "draw_start", "initial_state", "prepare", "year0", "has_gate",
+           "check_flows", "GateProgress", "view", "settings", "SHOCKS", "YEAR0_SHOCKS"]
 
 SHOCKS = "shocks"
 """Section of the shock loadings (the ``shocks:`` key of a scenario)."""
@@ -202,6 +202,25 @@ def initial_state(scenario: Scenario, p: dict, n: int, draws: StartDraws) -> Sta
             raise ModelError(f"mechanism '{m.name}' declares it owns {missing} but its init "
                              "did not make them")
     return state
+
+
+def prepare(scenario: Scenario, state: State, p: dict,
+            series: Callable[[str], np.ndarray], skip=()) -> None:
+    """Call every mechanism's ``prepare`` (registry order, after every ``init``) with the
+    shocks of every month of the series it loads on.
+
+    Parameters
+    ----------
+    series : callable
+        ``series(name) -> (H, paths)`` standardised shocks of that series in months 1..H.
+    skip : collection of str
+        Mechanisms not to prepare (the discrete-event engine's event forms).
+    """
+    fixed = settings(scenario)
+    for m in registry.mechanisms():
+        if m.prepare is not None and m.name not in skip:
+            m.prepare(view(state, m), p[m.name],
+                      Period(scenario.horizon_months, {s: series(s) for s in m.shocks}, fixed))
 
 
 def year0(scenario: Scenario, state: State, p: dict) -> dict[str, np.ndarray | float]:

@@ -69,6 +69,17 @@ class Streams:
             start += size
         return out
 
+    def normals(self, name: str, k: int, months: int) -> np.ndarray:
+        """The next ``months`` months of ``(paths, k)`` standard normals of stream ``name`` at
+        once, shape ``(months, paths, k)``: the same numbers as ``months`` calls of
+        :meth:`normal` (each block's generator fills its months one after the other)."""
+        out = np.empty((months, self.n, k))
+        start = 0
+        for g, size in zip(self._gens(name), self.sizes, strict=True):
+            out[:, start:start + size] = g.standard_normal((months, size, k))
+            start += size
+        return out
+
     def uniform(self, name: str) -> np.ndarray:
         """Next ``(paths,)`` uniforms on [0, 1) of stream ``name``."""
         return np.concatenate([g.random(s) for g, s in zip(self._gens(name), self.sizes,

@@ -20,6 +20,7 @@ from ipsim.engines.common import (
     draw_start,
     has_gate,
     initial_state,
+    prepare,
     realise_parameters,
     settings,
     view,
@@ -88,18 +89,23 @@ def simulate_streams(scenario: Scenario, streams: Streams) -> IndicatorPaths:
     mechanisms, levers, series = registry.mechanisms(), registry.levers(), registry.series()
     p, drawn = realise_parameters(scenario, streams)
     state = initial_state(scenario, p, streams.n, draw_start(p, streams))
+    loadings = [p[SHOCKS][s.name] for s in series]
+    column = {s.name: j for j, s in enumerate(series)}
+    # every month's shocks at once (the same numbers as month by month), for ``prepare``
+    z_months = streams.normals("shocks", uncertainty.draws(series), scenario.horizon_months)
+    prepare(scenario, state, p,
+            lambda s: uncertainty.shock(z_months, loadings[column[s]], column[s]))
     views = [view(state, m) for m in mechanisms]
     policy, H, years = scenario.policy, scenario.horizon_months, scenario.years
     yearly = {name: np.zeros((streams.n, years + 1)) for name in registry.indicators()}
     for name, value in year0(scenario, state, p).items():
         yearly[name][:, 0] = value
     gate = GateProgress(scenario, yearly)
-    loadings = [p[SHOCKS][s.name] for s in series]
     shock_sums = np.zeros((streams.n, uncertainty.draws(series)))
     fixed = settings(scenario)
     for month in range(1, H + 1):
         spend = funding.month_spending(state, policy, levers, month - 1, H)
-        z = streams.normal("shocks", uncertainty.draws(series))
+        z = z_months[month - 1]
         shock_sums += z
         e = uncertainty.shocks(z, loadings)
         shocks = {s.name: e[:, j] for j, s in enumerate(series)}

@@ -3,17 +3,25 @@
 A mechanism is a module of :mod:`ipsim.model` that builds one :class:`Mechanism`: its
 parameter table, the baseline figures and indicators it introduces, the levers it spends on,
 the shock series it loads on (by name), the standard normals it draws each month, the state it
-owns and the state of other mechanisms it reads, and two functions with one signature each::
+owns and the state of other mechanisms it reads, and two functions with one signature each,
+plus an optional third::
 
-    init(state, p, start)  -> None                     # adds the arrays it owns (month 0)
-    step(state, p, month)  -> dict[str, numpy.ndarray] # one month; returns its flows
+    init(state, p, start)     -> None                     # adds the arrays it owns (month 0)
+    prepare(state, p, period) -> None                     # optional: once, all months
+    step(state, p, month)     -> dict[str, numpy.ndarray] # one month; returns its flows
+
+``prepare`` is for work that depends only on the mechanism's own shock series and its
+parameters (patents: filings follow their own shocks, so the grants of every month are one
+matrix product): the engines call it once, after every ``init`` and before month 1, in
+registry order, with a :class:`Period` holding the shocks of every month of the series it
+loads on; ``step`` still sees each month's shocks in its :class:`Month`.
 
 ``state`` is a :class:`~ipsim.model.state.StateView` that lets the mechanism write only what
 it owns and read only what it owns or declares it reads; ``p`` is its frozen parameters (one
 :func:`parameters_class` per mechanism, generated from the parameter table; each value a float
 or a ``(paths,)`` array); ``start`` is a :class:`Start` and ``month`` a :class:`Month`, both
-frozen. The registry (:mod:`ipsim.model.registry`) lists the mechanisms in monthly order;
-``docs/model.md`` ("Adding a mechanism") says how to add one.
+frozen (``period`` a :class:`Period`). The registry (:mod:`ipsim.model.registry`) lists the
+mechanisms in monthly order; ``docs/model.md`` ("Adding a mechanism") says how to add one.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import numpy as np
 from ipsim.model.indicators import Indicator
 from ipsim.model.spec import Param
 
-__all__ = ["Lever", "Series", "Start", "Month", "Mechanism", "parameters_class"]
+__all__ = ["Lever", "Series", "Start", "Period", "Month", "Mechanism", "parameters_class"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,26 @@ class Start:
 
 
 @dataclass(frozen=True)
+class Period:
+    """What a mechanism's optional ``prepare`` sees: every month of the period at once.
+
+    Attributes
+    ----------
+    months : int
+        Months of the period (H).
+    shocks : Mapping[str, numpy.ndarray]
+        Series -> (H, paths) standardised shocks of months 1..H (row ``m - 1`` is what
+        :attr:`Month.shocks` holds in month ``m``): only the series the mechanism loads on.
+    settings : Mapping[str, float | numpy.ndarray]
+        The policy settings the mechanism reads (as in :class:`Month`).
+    """
+
+    months: int
+    shocks: Mapping[str, np.ndarray]
+    settings: Mapping[str, float | np.ndarray]
+
+
+@dataclass(frozen=True)
 class Month:
     """What a mechanism's ``step`` sees of one month; the engine makes one per mechanism.
 
@@ -149,6 +177,9 @@ class Mechanism:
         Its parameter table (``parameters.<name>.*``).
     step, init : callable
         ``step(state, p, month) -> flows`` and ``init(state, p, start)``.
+    prepare : callable, optional
+        ``prepare(state, p, period)``: once, after every ``init``, with every month's shocks
+        of the series it loads on (see the module docstring).
     Parameters : type
         Its frozen parameter class (:func:`parameters_class`).
     fixed : tuple of str
@@ -203,6 +234,7 @@ class Mechanism:
     stocks: Mapping[str, str] = field(default_factory=dict)
     events: Mapping[str, str] = field(default_factory=dict)
     year0: Callable | None = None
+    prepare: Callable | None = None
 
     def flows(self) -> tuple[str, ...]:
         """The indicators its ``step`` returns each month (all but its stocks)."""

@@ -27,8 +27,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import special
 
-__all__ = ["ECONOMY", "shocks", "draws", "pair_of", "normal_correlation", "copula_factor",
-           "correlate_uniforms"]
+__all__ = ["ECONOMY", "shocks", "shock", "draws", "pair_of", "normal_correlation",
+           "copula_factor", "correlate_uniforms"]
 
 ECONOMY = "economy"
 """Name of the common factor (column 0 of the month's draws)."""
@@ -45,21 +45,27 @@ def shocks(z: np.ndarray, loadings: Sequence[np.ndarray | float]) -> np.ndarray:
     Parameters
     ----------
     z : numpy.ndarray
-        Shape ``(paths, 1 + len(loadings))``: independent standard normals (column 0 is the
-        economy).
+        Shape ``(..., paths, 1 + len(loadings))`` (one month, or ``(months, paths, ...)``):
+        independent standard normals (column 0 is the economy).
     loadings : sequence of float or numpy.ndarray
         ``rho_s`` per series, in [0, 1).
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(paths, len(loadings))``, each column standard normal.
+        Shape ``(..., paths, len(loadings))``, each column standard normal.
     """
-    out = np.empty((z.shape[0], len(loadings)))
+    out = np.empty((*z.shape[:-1], len(loadings)))
     for j, rho in enumerate(loadings):
-        rho = np.asarray(rho, float)
-        out[:, j] = rho * z[:, 0] + np.sqrt(1.0 - rho * rho) * z[:, j + 1]
+        out[..., j] = shock(z, rho, j)
     return out
+
+
+def shock(z: np.ndarray, rho: np.ndarray | float, j: int) -> np.ndarray:
+    """Series ``j``'s shocks ``rho z_0 + sqrt(1 - rho^2) z_{j+1}`` from ``z`` of
+    :func:`shocks` (shape ``z.shape[:-1]``)."""
+    rho = np.asarray(rho, float)
+    return rho * z[..., 0] + np.sqrt(1.0 - rho * rho) * z[..., j + 1]
 
 
 # -- correlated parameters: a Gaussian copula on the parameters' own streams ----------------

@@ -35,7 +35,10 @@ ENGINES: dict[str, Callable[..., IndicatorPaths]] = {"vectorised": vectorised.si
 ENGINE_BLOCK: dict[str, int] = {"vectorised": streams.BLOCK, "des": des.BLOCK}
 """Engine name -> paths per block, the unit of its chunks (and of the per-block sums)."""
 
-DEFAULT_CHUNK_PATHS = 8 * streams.BLOCK
+DEFAULT_CHUNK_PATHS = 2 * streams.BLOCK
+"""Paths per chunk of the vectorised engine: 8,192 (a worker's memory grows by about 4.4 KiB a
+path of its chunk; 16,384 and 32,768 cost no less CPU a path and two and four times the
+memory, 4,096 about 10 % more CPU: ``bench/README.md``)."""
 ENGINE_CHUNK_PATHS: dict[str, int] = {"vectorised": DEFAULT_CHUNK_PATHS,
                                       "des": des.CHUNK_PATHS}
 """Engine name -> default paths per chunk (the DES's are small so that progress shows)."""

@@ -103,7 +103,7 @@ def prepare(scenario: Scenario, seed: int, paths: int, block: int, lo: int,
     start = draw_start(sections, streams)
     H, series = scenario.horizon_months, registry.series()
     loadings = [sections[SHOCKS][s.name] for s in series]
-    z = np.stack([streams.normal("shocks", uncertainty.draws(series)) for _ in range(H)])
+    z = streams.normals("shocks", uncertainty.draws(series), H)             # (H, n, 1 + S)
     shocks = np.stack([uncertainty.shocks(z[m], loadings) for m in range(H)])  # (H, n, S)
     sums = z.sum(axis=0) / np.sqrt(H)                                       # (n, 1 + S)
     index = slice(lo, hi)

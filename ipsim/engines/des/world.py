@@ -30,7 +30,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from ipsim.engines.common import GateProgress, settings, view
+from ipsim.engines.common import GateProgress, prepare, settings, view
 from ipsim.engines.des.forms import EVENT_FORMS
 from ipsim.engines.des.inputs import PathInputs
 from ipsim.model import funding, registry
@@ -88,6 +88,9 @@ class PathWorld:
             if m.name in EVENT_FORMS:
                 self.forms[m.name] = EVENT_FORMS[m.name](self, x.p[m.name], self.views[m.name])
         self.series = [s.name for s in registry.series()]
+        column = {s: j for j, s in enumerate(self.series)}
+        prepare(scenario, self.state, x.p, lambda s: x.shocks[:, column[s]][:, None],
+                skip=EVENT_FORMS)
 
     @staticmethod
     def buffered(draw: Callable[[int], np.ndarray]) -> Callable[[], float]:
