@@ -45,6 +45,13 @@ def _gone(pid: int, wait: float = 5.0) -> bool:
     return wait_until(lambda: not alive(pid), wait)
 
 
+def _interruptible() -> None:
+    """In the child before it runs ipsim: SIGINT as a terminal's program gets it. A process
+    started with SIGINT ignored (as pytest-xdist's workers run, or a shell's background job)
+    passes that on, and Python then rightly installs no KeyboardInterrupt handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not HAS_PROC, reason="needs /proc to see the worker processes")
 @pytest.mark.parametrize("how, status, word", [
     ("SIGINT", 130, "interrupted"),
@@ -65,7 +72,8 @@ def test_interrupted_run_keeps_previous_result(how, status, word, previous, tmp_
         [sys.executable, "-m", "ipsim", "run", str(BASE_PATH), "--paths", "2000000",
          "--workers", "2", "--out", str(out), "--quiet"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        start_new_session=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=_interruptible)
     workers: list[int] = []
 
     def simulating() -> bool:   # mid-run: both workers exist and are working on chunks

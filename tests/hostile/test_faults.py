@@ -131,11 +131,6 @@ def test_unreasonable_runs_are_refused_before_any_work(args, what, ws, ipsim):
     assert snapshot(ws.parent) == before
 
 
-DRIVERS = ("the drivers branch owns sensitivity's cost estimate and its refusal of "
-           "unreasonable sizes (issue 15, class 5)")
-
-
-@pytest.mark.xfail(strict=False, reason=DRIVERS)
 @pytest.mark.parametrize("samples", ["1", str(2**40)])
 def test_sensitivity_refuses_unreasonable_samples(samples, ws, ipsim):
     before = snapshot(ws.parent)
@@ -144,8 +139,6 @@ def test_sensitivity_refuses_unreasonable_samples(samples, ws, ipsim):
     assert snapshot(ws.parent) == before
 
 
-@pytest.mark.xfail(run=False, reason=DRIVERS + "; not run: without the guard it grows for "
-                   "many minutes before it fails")
 def test_sensitivity_refuses_a_billion_morris_trajectories(ws):
     """Run with its address space limited (4 GiB) so that a missing guard fails fast."""
     limit = ("import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, (2**32, "

@@ -118,7 +118,7 @@ def _check(text: str, tiny_run: bool = True) -> ScenarioErrors | None:
         return None
 
 
-@_settings(100)
+@_settings(50)
 @given(st.lists(edits, min_size=1, max_size=3))
 def test_edited_scenario_validates_or_fails_cleanly(edit_list):
     """Deleting keys, renaming them or giving them random values never crashes."""
@@ -139,7 +139,7 @@ NUMBER_PATHS = [p for p in KEY_PATHS if isinstance(_get(BASE_DATA, p), int | flo
                 and not isinstance(_get(BASE_DATA, p), bool)]
 
 
-@_settings(60)
+@_settings(30)
 @given(st.lists(st.tuples(st.sampled_from(NUMBER_PATHS),
                           st.sampled_from([0.0, 0.5, 0.9, 1.1, 2.0, -1.0])
                           | st.floats(0, 3)), min_size=1, max_size=4))
@@ -180,7 +180,7 @@ def test_truncated_scenario_fails_cleanly(cut):
     event("invalid" if _check(BASE_TEXT[:cut], tiny_run=False) else "valid")
 
 
-@_settings(80)
+@_settings(40)
 @given(st.integers(0, len(BASE_TEXT)), st.text(min_size=1, max_size=4))
 def test_junk_inserted_anywhere_fails_cleanly(at, junk):
     """Random characters typed anywhere in the file: through ``ipsim validate``, status 0
