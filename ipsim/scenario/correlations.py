@@ -69,7 +69,7 @@ def check(c, value: Any, path: tuple, parameters: Mapping) -> Mapping:
 
     Parameters
     ----------
-    c : ipsim.scenario.validate._Checker
+    c : ipsim.scenario.checker.Checker
         Collects the problems.
     value : object
         The raw section (absent: an empty mapping).

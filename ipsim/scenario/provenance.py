@@ -137,7 +137,7 @@ def check(c, value: Any, path: tuple, data: Mapping) -> tuple[Source, ...]:
 
     Parameters
     ----------
-    c : ipsim.scenario.validate._Checker
+    c : ipsim.scenario.checker.Checker
         Collects the problems (file, line, column, key path, message).
     value : object
         The raw section (absent: an empty mapping).
