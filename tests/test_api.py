@@ -3,6 +3,8 @@ exports the API and nothing else, and the API gives the command line's numbers."
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 import re
 
@@ -37,8 +39,6 @@ def test_decide_example_calls_the_api_as_documented(monkeypatch):
     """The decisions example (minutes at its sizes; ``tests/study/test_decide.py`` checks the
     results) calls ``ipsim.optimise`` and ``ipsim.goal`` with arguments they accept and uses
     attributes their results have: run with both replaced by recorders of their calls."""
-    import inspect
-
     calls = []
 
     def recorder(real, result):
@@ -57,7 +57,7 @@ def test_decide_example_calls_the_api_as_documented(monkeypatch):
         monkeypatch.setattr(ipsim, name, recorder(getattr(ipsim, name), Result()))
     for attr in ("headline", "reached", "value", "run"):
         owner = ipsim.OptimiseResult if attr == "headline" else ipsim.GoalResult
-        assert attr in {f.name for f in __import__("dataclasses").fields(owner)} \
+        assert attr in {f.name for f in dataclasses.fields(owner)} \
             or hasattr(owner, attr), (owner, attr)
     exec(compile(_examples()[1], "docs/api.md", "exec"), {})  # noqa: S102
     assert calls == ["optimise", "goal"]
