@@ -219,39 +219,32 @@ def _quantile_by_summing(u: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np
     indices of the draws whose ``u`` is within the rounding of the sums of ``F(k)`` or
     ``F(k - 1)`` (to be decided by an exact CDF).
 
-    The draws still searching are compacted at every step where some stop: those that stop
-    at step ``k`` have count ``k``, so no count is carried per draw.
+    The count is the number of steps ``j`` with ``F(j) < u``: every draw takes every step
+    until none is below (about ``lam + 5 sqrt(lam)`` steps of a few whole-array operations;
+    compacting the draws still searching at every step costs more than it saves at these
+    means). A draw is in doubt if any ``F(j)`` is within the rounding of ``u``: the nearest
+    ``F(j)`` to ``u`` are ``F(k - 1)`` and ``F(k)``, so these are exactly the draws whose
+    ``F(k)`` or ``F(k - 1)`` is.
     """
-    out = np.zeros_like(lam)
+    low, high = u - _SUM_ROUNDING, u + _SUM_ROUNDING
     pmf = np.exp(-lam)                      # F(0): most draws of a small mean stop here
-    going = pmf < u
-    gap = pmf - u
-    np.abs(gap, out=gap)
-    doubts = [np.flatnonzero(gap < _SUM_ROUNDING)]
-    idx = np.flatnonzero(going)
-    u, lam, cdf = u[idx], lam[idx], pmf[idx]
-    pmf = cdf * lam
-    cdf += pmf
+    cdf = pmf.copy()
+    below = cdf < u
+    count = below.astype(np.int64)
+    doubt = (cdf > low) & (cdf < high)
+    near = np.empty_like(below)
     for step in range(1, _MAX_SUM_STEPS + 1):
-        if not idx.size:
-            break
-        stop = cdf >= u
-        if stop.any():
-            gap = cdf[stop] - u[stop]
-            close = gap < _SUM_ROUNDING
-            gap -= pmf[stop]                        # F(k - 1) - u < 0
-            close |= gap > -_SUM_ROUNDING
-            j = idx[stop]
-            out[j] = step
-            doubts.append(j[close])
-            going = ~stop
-            idx, u, lam, pmf, cdf = idx[going], u[going], lam[going], pmf[going], cdf[going]
+        if not below.any():
+            return count.astype(float), np.flatnonzero(doubt)
         pmf *= lam
-        pmf *= 1.0 / (step + 1)
+        pmf *= 1.0 / step
         cdf += pmf
-    if idx.size:
-        raise AssertionError("Poisson summation did not end")  # u <= Phi(5), lam < 4
-    return out, np.concatenate(doubts)
+        np.less(cdf, u, out=below)
+        count += below
+        np.greater(cdf, low, out=near)
+        near &= cdf < high
+        doubt |= near
+    raise AssertionError("Poisson summation did not end")  # u <= Phi(5), lam < 4
 
 
 def poisson_from_normal(z: np.ndarray, lam: np.ndarray) -> np.ndarray:
