@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from ipsim.analysis.measures import attained
 from ipsim.model.paths import IndicatorPaths
@@ -43,6 +42,7 @@ class Proportion:
 def proportion(k: int, n: int, level: float = 0.95, method: str = "wilson") -> Proportion:
     """Probability ``k / n`` with a ``level`` interval (``wilson`` or ``exact``, i.e.
     Clopper-Pearson), from :meth:`scipy.stats.binomtest(...).proportion_ci`."""
+    from scipy import stats  # on first use: importing it costs 60 MiB, not needed by workers
     ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method=method)
     return Proportion(int(k), int(n), k / n, float(ci.low), float(ci.high), level)
 

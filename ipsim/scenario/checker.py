@@ -240,9 +240,8 @@ class Checker:
             self.error(path, f"invalid {kind} distribution: {problem}")
             return None
         dist = Distribution(kind, frozen_map(args))
-        frozen = dist.frozen()
         with np.errstate(all="ignore"):  # extreme parameters: judged below, not warned
-            outside = frozen.cdf(p.low) + frozen.sf(p.high)
+            outside = dist.mass_outside(p.low, p.high)
         if not outside <= MAX_MASS_OUTSIDE:  # also refuses NaN from extreme parameters
             self.error(path, f"{kind} distribution puts {outside:.1%} of its mass outside the "
                              f"allowed range [{p.low:g}, {p.high:g}] {p.unit} (at most "
