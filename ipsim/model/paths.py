@@ -51,13 +51,30 @@ class IndicatorPaths:
                               {k: v[index] for k, v in self.inputs.items()},
                               {k: v[index] for k, v in self.shocks.items()})
 
+    def _fields(self) -> tuple:
+        return self.yearly, self.events, {"released": self.released}, self.inputs, self.shocks
+
+    @staticmethod
+    def allocate(like: IndicatorPaths, n: int) -> IndicatorPaths:
+        """Room for ``n`` paths with the indicators, inputs and types of ``like`` (to be
+        filled by :meth:`put`)."""
+        yearly, events, released, inputs, shocks = (
+            {k: np.empty((n,) + v.shape[1:], v.dtype) for k, v in group.items()}
+            for group in like._fields())
+        return IndicatorPaths(yearly, events, released["released"], inputs, shocks)
+
+    def put(self, start: int, part: IndicatorPaths) -> None:
+        """Copy the paths of ``part`` into paths ``start .. start + part.n - 1``."""
+        for mine, theirs in zip(self._fields(), part._fields(), strict=True):
+            for k, v in theirs.items():
+                mine[k][start:start + part.n] = v
+
     @staticmethod
     def concatenate(parts: list[IndicatorPaths]) -> IndicatorPaths:
         """Paths of several chunks, in order."""
-        first = parts[0]
-        return IndicatorPaths(
-            {k: np.concatenate([p.yearly[k] for p in parts]) for k in first.yearly},
-            {k: np.concatenate([p.events[k] for p in parts]) for k in first.events},
-            np.concatenate([p.released for p in parts]),
-            {k: np.concatenate([p.inputs[k] for p in parts]) for k in first.inputs},
-            {k: np.concatenate([p.shocks[k] for p in parts]) for k in first.shocks})
+        out = IndicatorPaths.allocate(parts[0], sum(p.n for p in parts))
+        start = 0
+        for p in parts:
+            out.put(start, p)
+            start += p.n
+        return out

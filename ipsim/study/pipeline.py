@@ -52,7 +52,17 @@ class ScenarioResult:
     scenario: Scenario
     tally: Tally
     block_sums: list[np.ndarray] = field(default_factory=list)  # (indicators, years+1) each
-    kept: list[IndicatorPaths] = field(default_factory=list)
+    keep: int = 0                                # room for the first ``keep`` paths
+    kept: IndicatorPaths | None = None           # filled chunk by chunk (:meth:`add_kept`)
+    kept_n: int = 0
+
+    def add_kept(self, part: IndicatorPaths) -> None:
+        """Copy the next kept paths into place (one array per quantity for the whole run:
+        no list of chunks to concatenate, whose copy would double the kept paths' memory)."""
+        if self.kept is None:
+            self.kept = IndicatorPaths.allocate(part, self.keep)
+        self.kept.put(self.kept_n, part)
+        self.kept_n += part.n
 
     def means(self) -> dict[str, np.ndarray]:
         """Mean of every indicator by year over all paths: name -> (years + 1,)."""
@@ -61,9 +71,9 @@ class ScenarioResult:
 
     def paths(self) -> IndicatorPaths:
         """The kept paths (the first ``keep_paths`` of the run)."""
-        if not self.kept:
+        if not self.kept_n:
             raise ValueError("no paths were kept (keep_paths=0)")
-        return IndicatorPaths.concatenate(self.kept)
+        return self.kept if self.kept_n == self.kept.n else self.kept.take(slice(0, self.kept_n))
 
 
 @dataclass
@@ -215,7 +225,8 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
     chunks, chunk_paths = plan(scenarios, paths, seed, workers=workers, chunk_paths=chunk_paths,
                                keep_paths=keep_paths, engine=engine)
     tasks = [(tuple(scenarios), engine, seed, paths, b, n, keep_paths) for b, n in chunks]
-    results = [ScenarioResult(s, Tally(0, 0, 0, 0, 0)) for s in scenarios]
+    results = [ScenarioResult(s, Tally(0, 0, 0, 0, 0), keep=min(keep_paths, paths))
+               for s in scenarios]
     measure = reached or (lambda tallies: half_width(tallies[0]))
     used, achieved, stopped = 0, None, False
     step = len(tasks) if precision is None else max(1, 2 * workers)
@@ -249,4 +260,4 @@ def _add(results: list[ScenarioResult], chunk) -> None:
         result.tally = tally if result.tally.n == 0 else result.tally + tally
         result.block_sums.extend(sums)
         if kept is not None and kept.n:
-            result.kept.append(kept)
+            result.add_kept(kept)
