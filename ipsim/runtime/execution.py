@@ -76,14 +76,20 @@ def imap(fn: Callable[[Any], Any], tasks: Sequence, *, workers: int = 1,
 
 
 def map_ordered(fn: Callable[[Any], Any], tasks: Sequence, *, workers: int = 1,
-                dask: Any = None, progress: Callable[[int], None] | None = None) -> list:
-    """Results of :func:`imap` in task order; ``progress(index)`` is called as each arrives."""
+                dask: Any = None, progress: Callable[[int], None] | None = None,
+                arrived: Callable[[int, Any], Any] | None = None) -> list:
+    """Results of :func:`imap` in task order; ``progress(index)`` is called as each arrives.
+
+    ``arrived(index, result)``, if given, sees each result as it arrives and returns what
+    to keep of it in its place (e.g. the small part of a large result, whose large part it
+    has stored away: the list then never holds every large part at once).
+    """
     results: list = [None] * len(tasks)
     # closing(): an exception here (a signal raised by ``progress``) stops the workers now,
     # not when the generator is garbage-collected.
     with contextlib.closing(imap(fn, tasks, workers=workers, dask=dask)) as completed:
         for i, result in completed:
-            results[i] = result
+            results[i] = result if arrived is None else arrived(i, result)
             if progress:
                 progress(i)
     return results
@@ -136,8 +142,10 @@ def _pool(fn, tasks: Sequence, workers: int) -> Iterator[tuple[int, Any]]:
         pending = set(index)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            # a future holds its result: once yielded, it is no longer kept here (only the
+            # last one or two are, until the next wait)
             for future in sorted(done, key=index.__getitem__):
-                yield index[future], future.result()
+                yield index.pop(future), future.result()
     except BaseException:  # Ctrl-C, SIGTERM, a model error: no worker may outlive the run
         if pool is not None:
             _stop_workers(pool)

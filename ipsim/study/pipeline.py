@@ -56,13 +56,13 @@ class ScenarioResult:
     kept: IndicatorPaths | None = None           # filled chunk by chunk (:meth:`add_kept`)
     kept_n: int = 0
 
-    def add_kept(self, part: IndicatorPaths) -> None:
-        """Copy the next kept paths into place (one array per quantity for the whole run:
-        no list of chunks to concatenate, whose copy would double the kept paths' memory)."""
+    def add_kept(self, part: IndicatorPaths, start: int) -> None:
+        """Copy kept paths ``start .. start + part.n - 1`` into place, as their chunk arrives
+        (one array per quantity for the whole run: neither the chunks' parts nor a copy of
+        them all are held); :func:`run` sets :attr:`kept_n` to the paths used."""
         if self.kept is None:
             self.kept = IndicatorPaths.allocate(part, self.keep)
-        self.kept.put(self.kept_n, part)
-        self.kept_n += part.n
+        self.kept.put(start, part)
 
     def means(self) -> dict[str, np.ndarray]:
         """Mean of every indicator by year over all paths: name -> (years + 1,)."""
@@ -239,8 +239,16 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
             if progress:
                 progress(paths_in(engine, paths, *chunks[batch[i]]))
 
+        def arrived(i: int, chunk, batch=batch):    # kept paths into place at once
+            first_path = chunks[batch[i]][0] * ENGINE_BLOCK[engine]
+            for result, (_, _, kept) in zip(results, chunk, strict=True):
+                if kept is not None and kept.n:
+                    result.add_kept(kept, first_path)
+            return [(tally, sums) for tally, sums, _ in chunk]
+
         outputs = execution.map_ordered(simulate_chunk, [tasks[i] for i in batch],
-                                        workers=workers, dask=dask, progress=done)
+                                        workers=workers, dask=dask, progress=done,
+                                        arrived=arrived)
         for i, chunk in zip(batch, outputs, strict=True):  # block sums in block order
             _add(results, chunk)
             used = paths_in(engine, paths, 0, chunks[i][0] + chunks[i][1])
@@ -249,15 +257,15 @@ def run(scenarios: Sequence[Scenario], paths: int, seed: int, *, workers: int = 
                 if achieved <= precision:   # later chunks of the round are not used
                     stopped = True
                     break
+    for result in results:
+        result.kept_n = min(result.keep, used) if result.kept is not None else 0
     return RunResult(results, seed, used, engine, workers, chunk_paths,
                      time.perf_counter() - t0, precision=precision, reached=achieved,
                      max_paths=paths if precision is not None else None)
 
 
 def _add(results: list[ScenarioResult], chunk) -> None:
-    """Add one chunk's tallies, block sums and kept paths to every scenario's result."""
-    for result, (tally, sums, kept) in zip(results, chunk, strict=True):
+    """Add one chunk's tallies and block sums to every scenario's result, in chunk order."""
+    for result, (tally, sums) in zip(results, chunk, strict=True):
         result.tally = tally if result.tally.n == 0 else result.tally + tally
         result.block_sums.extend(sums)
-        if kept is not None and kept.n:
-            result.add_kept(kept)
