@@ -219,12 +219,12 @@ def _quantile_by_summing(u: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np
     indices of the draws whose ``u`` is within the rounding of the sums of ``F(k)`` or
     ``F(k - 1)`` (to be decided by an exact CDF).
 
-    The count is the number of steps ``j`` with ``F(j) < u``: every draw takes every step
-    until none is below (about ``lam + 5 sqrt(lam)`` steps of a few whole-array operations;
-    compacting the draws still searching at every step costs more than it saves at these
-    means). A draw is in doubt if any ``F(j)`` is within the rounding of ``u``: the nearest
-    ``F(j)`` to ``u`` are ``F(k - 1)`` and ``F(k)``, so these are exactly the draws whose
-    ``F(k)`` or ``F(k - 1)`` is.
+    The count is the number of steps ``j`` with ``F(j) < u``. Every draw takes every step
+    (a few whole-array operations) until fewer than an eighth are still below ``u``; those
+    are then taken apart once and go on alone (compacting at every step, or never, costs
+    more at these means). A draw is in doubt if any ``F(j)`` is within the rounding of
+    ``u``: the ``F(j)`` nearest to ``u`` are ``F(k - 1)`` and ``F(k)``, so these are exactly
+    the draws whose ``F(k)`` or ``F(k - 1)`` is.
     """
     low, high = u - _SUM_ROUNDING, u + _SUM_ROUNDING
     pmf = np.exp(-lam)                      # F(0): most draws of a small mean stop here
@@ -233,9 +233,17 @@ def _quantile_by_summing(u: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np
     count = below.astype(np.int64)
     doubt = (cdf > low) & (cdf < high)
     near = np.empty_like(below)
+    whole = None                            # (indices, counts, doubts) once taken apart
     for step in range(1, _MAX_SUM_STEPS + 1):
-        if not below.any():
-            return count.astype(float), np.flatnonzero(doubt)
+        going = np.count_nonzero(below)
+        if not going:
+            break
+        if whole is None and 8 * going < below.size:
+            idx = np.flatnonzero(below)
+            whole = idx, count, doubt
+            u, lam, pmf, cdf, low, high = (x[idx] for x in (u, lam, pmf, cdf, low, high))
+            below, near = np.ones(idx.size, bool), np.empty(idx.size, bool)
+            count, doubt = np.zeros(idx.size, np.int64), np.zeros(idx.size, bool)
         pmf *= lam
         pmf *= 1.0 / step
         cdf += pmf
@@ -244,7 +252,14 @@ def _quantile_by_summing(u: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np
         np.greater(cdf, low, out=near)
         near &= cdf < high
         doubt |= near
-    raise AssertionError("Poisson summation did not end")  # u <= Phi(5), lam < 4
+    else:
+        raise AssertionError("Poisson summation did not end")  # u <= Phi(5), lam < 4
+    if whole is not None:
+        idx, all_counts, all_doubts = whole
+        all_counts[idx] += count
+        all_doubts[idx] |= doubt
+        count, doubt = all_counts, all_doubts
+    return count.astype(float), np.flatnonzero(doubt)
 
 
 def poisson_from_normal(z: np.ndarray, lam: np.ndarray) -> np.ndarray:
