@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -56,12 +58,32 @@ def _digest(ip) -> str:
     return h.hexdigest()[:12]
 
 
+def _difference(old, new) -> str:
+    """How far the new paths are from the old: the largest relative difference of any yearly
+    figure of any path (by indicator, the worst three), and whether every event month and
+    gate verdict is the same."""
+    worst = {}
+    for name in old.yearly:
+        a, b = old.yearly[name], new.yearly[name]
+        scale = np.maximum(np.abs(a), np.abs(b))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.where(scale > 0, np.abs(a - b) / scale, 0.0)
+        worst[name] = float(rel.max())
+    top = sorted(worst.items(), key=lambda kv: -kv[1])[:3]
+    events = all(np.array_equal(old.events[k], new.events[k]) for k in old.events)
+    return (f"largest relative difference {top[0][1]:.2g} ("
+            + ", ".join(f"{k} {v:.2g}" for k, v in top) + f"); events identical: {events}; "
+            f"gate verdicts identical: {np.array_equal(old.released, new.released)}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--old", default="main", help="git revision of the old code")
     ap.add_argument("--paths", default="32768", help="chunk sizes (comma separated)")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--scenario", default="scenarios/key-city-2020.yaml")
+    ap.add_argument("--diff", action="store_true",
+                    help="also say how far the results are apart where they differ")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(["git", "archive", args.old, "ipsim"], cwd=ROOT, check=True,
@@ -78,9 +100,12 @@ def main(argv=None) -> int:
             total = (first + nb) * block if n >= block else n
             fb = first if n >= block else 0
             times = {k: [] for k in sides}
-            digest = {}
+            digest, paths = {}, {}
             for k, side in sides.items():   # warm-up (imports, caches)
-                digest[k] = _digest(side["simulate"](scen[k], scen[k].seed, total, fb, nb))
+                paths[k] = side["simulate"](scen[k], scen[k].seed, total, fb, nb)
+                digest[k] = _digest(paths[k])
+            if args.diff and digest["old"] != digest["new"]:
+                print(f"{n:>7} paths: {_difference(paths['old'], paths['new'])}", flush=True)
             load0 = os.getloadavg()[0]
             for _ in range(args.reps):
                 for k, side in sides.items():
