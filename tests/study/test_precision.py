@@ -30,6 +30,13 @@ def test_stopped_run_equals_a_run_of_the_paths_used():
     assert (two.n, _odds(two)) == (used, _odds(one))
     plain = ipsim.run(DEFAULT_SCENARIO, paths=used, **kw)
     assert _odds(plain) == _odds(one)
+    # the kept paths too: chunks past the stop (run in the same round) leave no trace
+    ref = plain.simulation.base.paths()
+    for stopped in (one, two):
+        kept = stopped.simulation.base.paths()
+        assert kept.n == ref.n == used
+        for name in ref.yearly:
+            assert np.array_equal(kept.yearly[name], ref.yearly[name]), name
     sim = one.simulation
     assert sim.reached <= 0.01 < pipeline.run([one.scenario], used - BLOCK, 11,
                                               chunk_paths=BLOCK, keep_paths=0,
