@@ -57,6 +57,7 @@ ANCHOR_MONTHS = 36
 FIXED_SIZES = (1, 16, 64, 256, 1024, 4096)
 SWEEP_POINTS, SWEEP_PATHS = 20, 16_384
 SOBOL_SETS, SOBOL_PATHS = 16, 2048
+PRECISION = 0.005   # the half-width of issue 16 item 4 (0.5 percentage points)
 
 
 # --------------------------------------------------------------------------- child side
@@ -388,8 +389,24 @@ def child_sobol(spec: dict) -> dict:
             "per_path_set_s": best / (spec["sets"] * spec["paths"]), "source": _source_hash()}
 
 
-CHILDREN = {"run": child_run, "load": child_load, "chunk": child_chunk, "rng": child_rng,
-            "profile": child_profile,
+def child_precision(spec: dict) -> dict:
+    """``pipeline.run`` stopping at a precision (``--precision`` of ``ipsim run``): the paths
+    used, the 95 % half-width reached and the time, on ``workers`` workers, ``paths`` the cap."""
+    from ipsim.scenario.validate import load_scenario
+    from ipsim.study.pipeline import run
+
+    scenario = load_scenario(spec["scenario"])
+    c0, t0 = _rusage()["cpu_s"], time.perf_counter()
+    result = run([scenario], spec["paths"], scenario.seed, workers=spec["workers"],
+                 precision=spec["precision"])
+    wall = time.perf_counter() - t0
+    return {"wall_s": wall, "cpu_s": _rusage()["cpu_s"] - c0, "used": result.paths,
+            "cap": spec["paths"], "reached": result.reached, "precision": spec["precision"],
+            "workers": spec["workers"], "source": _source_hash()}
+
+
+CHILDREN = {"run": child_run, "precision": child_precision, "load": child_load,
+            "chunk": child_chunk, "rng": child_rng, "profile": child_profile,
             "anchor": child_anchor, "fixed": child_fixed, "sweep": child_sweep,
             "sobol": child_sobol}
 
@@ -576,7 +593,10 @@ def main(argv=None) -> int:
     _log(f"[{step + 1}] Sobol' sets: {SOBOL_SETS} sets x {SOBOL_PATHS:,} paths in one call ...")
     record["sobol"] = sobol = spawn("sobol", {**base, "sets": SOBOL_SETS, "paths": SOBOL_PATHS,
                                               "reps": 3})
-    _log(f"[{step + 2}] cProfile of one {PROFILE_PATHS:,}-path chunk ...")
+    _log(f"[{step + 2}] --precision {PRECISION} (cap {paths:,} paths), 2 workers ...")
+    record["precision"] = stop = spawn("precision", {**base, "paths": paths, "workers": 2,
+                                                     "precision": PRECISION})
+    _log(f"[{step + 3}] cProfile of one {PROFILE_PATHS:,}-path chunk ...")
     record["profile"] = prof = spawn("profile", {**base, "paths": PROFILE_PATHS, "top": 15})
     load1 = os.getloadavg()
     total = time.perf_counter() - started
@@ -605,7 +625,7 @@ def main(argv=None) -> int:
           "measurement (other work on the machine).")
 
     digests = {r["digest"] for r in main_runs}
-    sources = {d["source"] for d in (load, cost, rng, fixed, sweep, sobol, prof, *runs)}
+    sources = {d["source"] for d in (load, cost, rng, fixed, sweep, sobol, stop, prof, *runs)}
     rows = []
     for r in main_runs:
         label = f"workers={r['workers']}, chunk {r['chunk']:,}" + (
@@ -678,6 +698,10 @@ def main(argv=None) -> int:
          f"{sobol['per_path_set_s'] * 1e6:.1f} us", _load(sobol),
          f"sensitivity._task -> batch.simulate_sets, {sobol['factors']} factors, best of 3"],
     ], "Batched sets: CPU per path and point (or set)", align="<>>><"))
+    print(f"\nStop at a precision (pipeline.run, precision={stop['precision']}, cap "
+          f"{stop['cap']:,} paths, {stop['workers']} workers): {stop['used']:,} paths used, "
+          f"half-width reached {stop['reached'] * 100:.2f} pp, {stop['wall_s']:.1f} s wall, "
+          f"{stop['cpu_s']:.1f} CPU s (load {_load(stop)})")
 
     model = w1["run_s"]
     rng_total = rng["setup_s"] + rng["uniform_s"] + rng["normal_s"]
