@@ -149,13 +149,13 @@ def child_load(spec: dict) -> dict:
 def child_chunk(spec: dict) -> dict:
     """Cost of one chunk: ``vectorised.simulate`` by chunk size, a 64-path chunk (almost only
     the fixed cost of a chunk: Python, per-call overheads, scipy set-up), and the whole
-    ``_chunk`` task (simulate + attainment + per-block sums) at the default size, timed
+    ``simulate_chunk`` task (simulate + attainment + per-block sums) at the default size, timed
     alternately with simulate. Chunks start past the kept paths, as almost all chunks of a
     big run do."""
     from ipsim.engines import vectorised
     from ipsim.engines.streams import BLOCK
     from ipsim.scenario.validate import load_scenario
-    from ipsim.study.pipeline import DEFAULT_CHUNK_PATHS, DEFAULT_KEEP_PATHS, _chunk
+    from ipsim.study.pipeline import DEFAULT_CHUNK_PATHS, DEFAULT_KEEP_PATHS, simulate_chunk
 
     source = _source_hash()
     s = load_scenario(spec["scenario"])
@@ -181,7 +181,7 @@ def child_chunk(spec: dict) -> dict:
         t0 = time.perf_counter()
         vectorised.simulate(s, s.seed, total, first, nb)
         t1 = time.perf_counter()
-        _chunk(task)
+        simulate_chunk(task)
         t2 = time.perf_counter()
         sim_t.append(t1 - t0)
         task_t.append(t2 - t1)
@@ -734,7 +734,7 @@ def main(argv=None) -> int:
     print()
     print(_table(["chunk paths", "s/chunk", "us/path"], chunk_rows,
                  "Per-chunk cost, one process (vectorised.simulate, best of 3; whole task = "
-                 "pipeline._chunk: simulate + attainment + sums, timed alternately; "
+                 "pipeline.simulate_chunk: simulate + attainment + sums, timed alternately; "
                  f"load {_load(cost)})"))
     print(f"about {cost['tiny_s'] * 1e3:.0f} ms fixed per chunk + "
           f"{cost['per_path_s'] * 1e6:.1f} us per path; a {paths:,}-path run at the default "

@@ -123,9 +123,6 @@ def simulate_chunk(task) -> list[tuple[Tally, list[np.ndarray], IndicatorPaths |
     return out
 
 
-_chunk = simulate_chunk  # the name bench/run_bench.py times
-
-
 def paths_in(engine: str, paths: int, first_block: int, n_blocks: int) -> int:
     """Paths of the chunk of ``n_blocks`` blocks from ``first_block`` in a run of ``paths``."""
     block = ENGINE_BLOCK[engine]
