@@ -1,8 +1,10 @@
 """The public Python API: load a scenario, run it, compare policy variants, sweep a lever.
 
-Everything the command line does goes through these functions (``ipsim run`` is
-:func:`load_runnable`, :func:`run` and :meth:`RunResult.write`), so a notebook gets the same
-numbers and the same files. ``docs/api.md`` has a worked example.
+The command line's run, compare, sweep, optimise, goal and drivers go through these
+functions (``ipsim run`` is :func:`load_runnable`, :func:`run` and :meth:`RunResult.write`),
+so a notebook gets the same numbers and the same files; calibrate, backtest and sensitivity
+still call :mod:`ipsim.calibration` and :mod:`ipsim.study` directly (no wrapper here yet).
+``docs/api.md`` has a worked example.
 
 >>> import ipsim
 >>> s = ipsim.load("scenarios/key-city-2020.yaml")                   # doctest: +SKIP
