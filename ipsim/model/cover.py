@@ -38,7 +38,8 @@ MAX_SHAPE = 10
 def _roots(k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``k``-th roots of unity other than 1, and ``c_j = sum_r r w_j^-r`` for each; real
     for ``k = 2`` (``w = -1``, ``c = -1``), so that the common loan shape is computed in real
-    arithmetic (a third of the time of complex, and no rounding of a zero imaginary part)."""
+    arithmetic (with :func:`_root_terms`' signed power: 0.9 against 1.3-1.6 ms for 8,192
+    paths, and no rounding of a zero imaginary part)."""
     if k == 2:
         return np.array([-1.0]), np.array([-1.0])
     j = np.arange(1, k)
