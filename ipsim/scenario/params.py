@@ -155,8 +155,7 @@ class Distribution:
             case "gamma":
                 return float(special.gammainc(a["shape"], max(low, 0.0) / a["scale"])
                              + special.gammaincc(a["shape"], max(high, 0.0) / a["scale"]))
-        lo, hi = (a["low"], a["high"]) if self.kind != "beta" else (a.get("low", 0.0),
-                                                                   a.get("high", 1.0))
+        lo, hi = a.get("low", 0.0), a.get("high", 1.0)     # (beta's range is optional)
         y_low, y_high = (min(max((x - lo) / (hi - lo), 0.0), 1.0) for x in (low, high))
         match self.kind:
             case "uniform":
