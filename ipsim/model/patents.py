@@ -210,7 +210,7 @@ def init(state, p: PatentsParameters, start: Start) -> None:
     state.filed = np.zeros((state.n, MAX_LAG))         # before the period: ordinary track
     state.filed[:, months % MAX_LAG] = past[:, :MAX_LAG]
     state.stock = np.broadcast_to(np.asarray(base["invention_stock"], float), (state.n,)).copy()
-    state.grants_year0 = p.grant_rate * (_year0_filings_by_lag(past) * kernels(p)[0]).sum(axis=1)
+    state.grants_year0 = p.grant_rate * _year0_filings_weighted(past, kernels(p)[0])
     state.stock_keep = 1.0 - monthly_lapse(p.lapse_rate)
     state.apps_by_month = state.grants_by_month = None     # made by prepare
 
@@ -227,13 +227,21 @@ def _past_shocks(start: Start) -> np.ndarray:
     return np.concatenate([start.past["applications"], start.draws], axis=1)
 
 
-def _year0_filings_by_lag(past: np.ndarray) -> np.ndarray:
-    """(paths, MAX_LAG): column ``l`` the filings of months ``-l-11 .. -l`` (those granted in
-    year 0 after a lag of ``l`` months), from ``past`` (column ``j`` month ``-j``)."""
+def _year0_filings_weighted(past: np.ndarray, pmf: np.ndarray) -> np.ndarray:
+    """(paths,) ``sum_l pmf[l] * filings(-l-11 .. -l)``: the filings granted in year 0, a
+    lag of ``l`` months after filing with probability ``pmf[l]``, from ``past`` (column ``j``
+    month ``-j``).
+
+    The lags are added one after the other, in their order, on columns of the running sum:
+    the numbers of a sum over a gathered ``(paths, MAX_LAG)`` array (which numpy added in
+    that order, the gather being laid out by columns) at a twentieth of its time.
+    """
     total = np.zeros((past.shape[0], past.shape[1] + 1))
     np.cumsum(past, axis=1, out=total[:, 1:])
-    lags = np.arange(MAX_LAG)
-    return total[:, lags + 12] - total[:, lags]
+    out = (total[:, 12] - total[:, 0]) * pmf[0]
+    for lag in range(1, MAX_LAG):
+        out += (total[:, lag + 12] - total[:, lag]) * pmf[lag]
+    return out
 
 
 def prepare(state, p: PatentsParameters, period: Period) -> None:
