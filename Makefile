@@ -37,6 +37,7 @@ test: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/floor_bench.py
 	$(BIN)/python bench/compare_bench.py
 	$(BIN)/python bench/sweep_bench.py
 	$(BIN)/python bench/sensitivity_bench.py
