@@ -67,8 +67,21 @@ CASES = {
 }
 
 
+@pytest.fixture
+def no_cjk_font(monkeypatch):
+    """As on a machine without a CJK font: the Chinese report would warn about it."""
+    from ipsim.report import fonts
+
+    monkeypatch.setattr(fonts, "cjk_family", lambda: None)
+    fonts.require_cjk.cache_clear()
+    yield
+    fonts.require_cjk.cache_clear()
+    monkeypatch.undo()
+    fonts.configure()
+
+
 @pytest.mark.parametrize("case", list(CASES))
-def test_hostile_file_gives_one_line_and_exit_2(study_copy, capsys, case):
+def test_hostile_file_gives_one_line_and_exit_2(study_copy, capsys, case, no_cjk_font):
     name, spoil, expected = CASES[case]
     spoil(study_copy / name)
     before = sorted(p.name for p in study_copy.iterdir())
@@ -135,3 +148,11 @@ def test_report_never_overwrites_a_file_it_did_not_write(study, tmp_path, capsys
     assert len(err.splitlines()) == 1 and "not written by ipsim report" in err
     assert (tmp_path / name).read_text() == "my own work"
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_chinese_report_without_a_cjk_font_warns_once_after_reading_the_folder(
+        study_copy, capsys, no_cjk_font):
+    assert run_cli(["report", str(study_copy), "--lang", "zh", "--no-workbook",
+                    "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("no CJK font found") == 1 and err.count("\n") == 1, err

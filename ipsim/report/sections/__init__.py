@@ -34,4 +34,9 @@ def build_document(results: Results, lang: str = "en") -> Document:
     doc = Document(lang, ctx.w("report.title"), ctx.subtitle(), [s for s in sections if s],
                    reference.provenance_pairs(ctx), created.str() if created else "")
     doc.number()
+    if lang == "zh" and ctx.figures:
+        # said once the document is whole: a malformed result file gets its one line alone
+        from ipsim.report import fonts
+
+        fonts.require_cjk()
     return doc

@@ -91,8 +91,11 @@ class Context:
 
     @functools.cached_property
     def plots(self):
-        from ipsim.report import fonts, plots
+        from ipsim.report import plots
 
-        if self.lang == "zh":
-            fonts.require_cjk()
         return plots
+
+    @property
+    def figures(self) -> int:
+        """Figures drawn so far."""
+        return self._figures
