@@ -14,6 +14,9 @@ API (``docs/api.md``; every name below is :mod:`ipsim.api`'s)::
     o = ipsim.optimise(s)          # the allocation with the best odds, verified
     g = ipsim.goal(s, "pledge_amount", 0.8, "policy.allocation.risk_pool")
     r.commit()                     # the levels each target meets with 50/80/90 % odds
+    v = ipsim.sensitivity(s)       # Sobol' indices of the uncertain parameters
+    k = ipsim.calibrate("history.csv", "scenarios/key-city-2020.yaml")   # fit to a place
+    b = ipsim.backtest("history.csv", "scenarios/key-city-2020.yaml", origins=[2017])
 
 The names are imported from :mod:`ipsim.api` when first used, so that importing one layer
 (``ipsim.model``, say) does not load the others.
@@ -26,9 +29,11 @@ import importlib
 __version__ = "0.2.0"
 
 __all__ = ["__version__", "load", "load_runnable", "with_overrides", "variants", "run",
-           "compare", "sweep", "sweep_points", "optimise", "goal", "RunResult", "TargetResult",
-           "ComparisonResult", "SweepResult", "OptimiseResult", "GoalResult", "CommitLevel",
-           "Proportion", "Scenario", "Target", "IndicatorPaths"]
+           "compare", "sweep", "sweep_points", "optimise", "goal", "sensitivity", "calibrate",
+           "backtest", "RunResult", "TargetResult", "ComparisonResult", "SweepResult",
+           "OptimiseResult", "GoalResult", "SensitivityResult", "CalibrationResult",
+           "BacktestResult", "CommitLevel", "Proportion", "Scenario", "Target",
+           "IndicatorPaths"]
 
 
 def __getattr__(name: str):

@@ -19,7 +19,7 @@ from tests.conftest import DEFAULT_SCENARIO, ROOT
 def _examples() -> list[str]:
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert len(blocks) >= 2, "docs/api.md has lost its python examples"
+    assert len(blocks) >= 3, "docs/api.md has lost its python examples"
     return blocks
 
 
@@ -61,6 +61,21 @@ def test_decide_example_calls_the_api_as_documented(monkeypatch):
             or hasattr(owner, attr), (owner, attr)
     exec(compile(_examples()[1], "docs/api.md", "exec"), {})  # noqa: S102
     assert calls == ["optimise", "goal"]
+
+
+def test_places_and_sensitivity_example_runs(monkeypatch, capsys):
+    """The third example (sensitivity, calibrate, backtest at small sizes) runs as written
+    and prints what it says it prints."""
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(_examples()[2], "docs/api.md", "exec"), namespace)  # noqa: S102
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] in {f"{s}.{n}" for s, n, _ in ipsim.load(
+        "scenarios/key-city-2020.yaml").uncertain()}
+    assert isinstance(namespace["v"], ipsim.SensitivityResult)
+    assert isinstance(namespace["k"], ipsim.CalibrationResult) and namespace["k"].overrides
+    assert isinstance(namespace["b"], ipsim.BacktestResult)
+    assert [c["band"] for c in namespace["b"].summary()["coverage"]] == [0.5, 0.9]
 
 
 def test_import_ipsim_exports_the_api_only():
@@ -110,3 +125,66 @@ def test_arguments_are_checked_by_name():
         ipsim.run(DEFAULT_SCENARIO, paths=0)
     with pytest.raises(ArgumentError, match="unknown variant 'nope'"):
         ipsim.compare(DEFAULT_SCENARIO, ["nope"], paths=64)
+
+
+HISTORY = """# made-up figures for a test: counts per year, yuan per year
+year,applications,transfers,turnover,pledge_amount,pledge_projects,invention_stock
+2015,20000,4000,1.0e10,1.0e9,80,60000
+2016,22000,4500,1.2e10,1.1e9,90,64000
+2017,24500,4900,1.4e10,,100,
+2018,26000,5600,1.5e10,1.4e9,110,72000
+2019,29000,6100,1.8e10,1.5e9,125,76000
+"""
+
+
+def _json_without_times(path):
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for key in ("created_utc", "elapsed_s"):
+        data.pop(key, None)
+    return data
+
+
+def test_calibrate_backtest_and_sensitivity_give_the_command_lines_files(tmp_path):
+    """``ipsim calibrate``, ``backtest`` and ``sensitivity`` and their API functions write
+    the same estimates, scored points and indices (times aside), and the API's tables are
+    the files' rows."""
+    history = tmp_path / "city.csv"
+    history.write_text(HISTORY, encoding="utf-8")
+    scenario = str(DEFAULT_SCENARIO)
+
+    assert main(["calibrate", str(history), "--scenario", scenario, "--out",
+                 str(tmp_path / "cli.yaml"), "--quiet"]) == 0
+    cal = ipsim.calibrate(history, DEFAULT_SCENARIO)
+    assert cal.write(tmp_path / "api.yaml") == tmp_path / "api.yaml"
+    body = [(tmp_path / f"{side}.yaml").read_text(encoding="utf-8").split("\n", 1)[1]
+            for side in ("cli", "api")]
+    assert body[0] == body[1]                    # all but the signed first line
+    assert cal.scenario().name == cal.name == "key-city-2020-city"
+    assert {r["parameter"] for r in cal.table()} >= {"volatility"}
+    assert cal.overrides == dict(cal.calibration.overrides)
+
+    assert main(["backtest", str(history), "--scenario", scenario, "--origin", "2017,2018",
+                 "--paths", "300", "--out", str(tmp_path / "bt-cli"), "--quiet",
+                 "--no-plots"]) == 0
+    bt = ipsim.backtest(history, DEFAULT_SCENARIO, origins=[2017, 2018], paths=300)
+    bt.write(tmp_path / "bt-api", plots=False)
+    files = [_json_without_times(tmp_path / f"bt-{side}" / "backtest.json")
+             for side in ("cli", "api")]
+    assert files[0] == files[1] and bt.table() == files[1]["points"]
+
+    assert main(["sensitivity", scenario, "--samples", "8", "--paths-per-sample", "16",
+                 "--seed", "3", "--out", str(tmp_path / "s-cli"), "--quiet",
+                 "--no-plots"]) == 0
+    sens = ipsim.sensitivity(DEFAULT_SCENARIO, samples=8, paths_per_sample=16, seed=3,
+                             cache=tmp_path / "s-api" / ".cache")
+    sens.write(tmp_path / "s-api", plots=False)
+    files = [_json_without_times(tmp_path / f"s-{side}" / "sensitivity.json")
+             for side in ("cli", "api")]
+    assert files[0] == files[1]
+    assert sens.reused == 0 and sens.stored > 0
+    again = ipsim.sensitivity(DEFAULT_SCENARIO, samples=8, paths_per_sample=16, seed=3,
+                              cache=tmp_path / "s-api" / ".cache")
+    assert again.stored == 0 and again.reused == sens.stored > 0
+    assert again.table() == sens.table()
+    with pytest.raises(ArgumentError, match="^method: unknown method 'sobel'"):
+        ipsim.sensitivity(DEFAULT_SCENARIO, method="sobel")

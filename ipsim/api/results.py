@@ -24,7 +24,8 @@ from ipsim.study.sweep import SweepRun
 __all__ = ["TargetResult", "RunResult", "ComparisonResult", "SweepResult"]
 
 
-def _frame(rows: list[dict]):
+def data_frame(rows: list[dict]):
+    """``rows`` (a result's ``table()``) as a ``pandas.DataFrame``; pandas is optional."""
     try:
         import pandas
     except ImportError:
@@ -146,7 +147,7 @@ class RunResult:
 
     def to_pandas(self):
         """:meth:`table` as a ``pandas.DataFrame`` (needs pandas)."""
-        return _frame(self.table())
+        return data_frame(self.table())
 
     def write(self, out: str | Path, *, plots: bool = True) -> dict:
         """Write the files ``ipsim run`` writes (``summary.json``, ``attainment.csv``,
@@ -191,7 +192,7 @@ class ComparisonResult:
 
     def to_pandas(self):
         """:meth:`table` as a ``pandas.DataFrame`` (needs pandas)."""
-        return _frame(self.table())
+        return data_frame(self.table())
 
     def write(self, out: str | Path, *, plots: bool = True) -> dict:
         """Write the files ``ipsim compare`` writes into ``out``; returns comparison.json's
@@ -223,7 +224,7 @@ class SweepResult:
 
     def to_pandas(self):
         """:meth:`table` as a ``pandas.DataFrame`` (needs pandas)."""
-        return _frame(self.table())
+        return data_frame(self.table())
 
     def write(self, out: str | Path, *, plots: bool = True) -> dict:
         """Write the files ``ipsim sweep`` writes into ``out``; returns sweep.json's content."""

@@ -101,10 +101,10 @@ def _print(summary: dict) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.calibration.backtest import backtest_origin, check_cost, check_origins
+    from ipsim import api
+    from ipsim.calibration.backtest import check_cost, check_origins
     from ipsim.calibration.history import read_history
     from ipsim.calibration.overlay import Base
-    from ipsim.report.backtest import write_backtest
 
     preload(args)
     arm()
@@ -114,21 +114,16 @@ def main(args, arm: Callable[[], None]) -> int:
     warn(base.scenario)
     check_cost(history, base, origins, args.paths, args.workers)
     out = output_folder(args.out, (base.scenario.name, "backtest"), "backtest")
-    seed_ = base.scenario.seed if args.seed is None else args.seed
     bar = progress_bar(args.paths * len(origins), args.quiet)
     try:
-        results = [backtest_origin(history, base, o, args.paths, seed_, level=args.level,
-                                   prior=args.prior, programme_off=not args.during_programme,
-                                   progress=checked(bar.update, arm), workers=args.workers)
-                   for o in origins]
+        result = api.backtest(history, base, origins=origins, paths=args.paths, seed=args.seed,
+                              level=args.level, prior=args.prior,
+                              during_programme=args.during_programme, workers=args.workers,
+                              progress=checked(bar.update, arm))
     finally:
         bar.close()
     arm()
-    options = {"level": args.level, "prior": args.prior,
-               "history_period": "during the programme" if args.during_programme
-               else "before the programme (programme switched off)"}
-    summary = write_backtest(results, out, args.paths, seed_, options,
-                             make_plots=not args.no_plots)
+    summary = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         _print(summary)
         print(f"results written to {out}/")

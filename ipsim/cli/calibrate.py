@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["add_parser", "main", "add_history_options", "level"]
+__all__ = ["add_parser", "main", "add_history_options", "level", "print_estimates"]
 
 
 def level(text: str) -> float:
@@ -71,40 +71,28 @@ def print_estimates(cal) -> None:
         print(f"note: {n}")
 
 
-def variant_name(scenario: str, history: str | Path) -> str:
-    """``<scenario>-<history stem>``, made a valid name (:func:`ipsim.scenario.names.to_name`)."""
-    from ipsim.scenario.names import to_name
-
-    return to_name(f"{scenario}-{Path(history).stem}")
-
-
 def main(args, arm: Callable[[], None]) -> int:
+    from ipsim import api
     from ipsim.calibration.history import read_history
     from ipsim.calibration.overlay import Base
-    from ipsim.calibration.place import calibrate
-    from ipsim.calibration.summary import header_lines
     from ipsim.cli.options import output_file, warn
     from ipsim.scenario.names import to_name
-    from ipsim.scenario.variants import check_overwrite, write_variant_file
+    from ipsim.scenario.variants import check_overwrite
 
     arm()
     history = read_history(args.history)
     base = Base(args.scenario)
     warn(base.scenario)
-    name = variant_name(base.scenario.name, args.history)
     stem = to_name(Path(args.history).stem, "history")
     out = output_file(args.out, (base.scenario.name, "calibration", f"{stem}.yaml"),
                       lambda path: check_overwrite(path, {"the scenario": args.scenario,
                                                           "the history": args.history}))
-    cal = calibrate(history, base, level=args.level, prior=args.prior,
-                    programme_off=not args.during_programme)
-    description = (f"{base.scenario.name} calibrated to {Path(args.history).name} "
-                   f"(baseline {cal.last_year}); the policy as in the base")
-    cal.scenario(name)   # validate before writing
+    result = api.calibrate(history, base, level=args.level, prior=args.prior,
+                           during_programme=args.during_programme)
+    result.scenario()   # validate before writing
     arm()
-    check_overwrite(out, {"the scenario": args.scenario, "the history": args.history})
-    write_variant_file(out, args.scenario, name, description, cal.overrides, header_lines(cal))
+    result.write(out)
     if not args.quiet:
-        print_estimates(cal)
+        print_estimates(result.calibration)
         print(f"written {out} (run it with: ipsim run {out})")
     return 0

@@ -14,10 +14,10 @@ from ipsim.cli.options import (
     seed,
     warn,
 )
+from ipsim.study.sensitivity_plan import DEFAULT_SAMPLES, METHODS
 
 __all__ = ["add_parser", "main"]
 
-DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}
 DEFAULT_PATHS_PER_SAMPLE = 2048
 
 
@@ -25,7 +25,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("sensitivity", help="Sobol' indices or Morris screening of the "
                        "uncertain parameters, and a tornado chart")
     p.add_argument("scenario", help="scenario YAML file with uncertain parameters")
-    p.add_argument("--method", choices=("sobol", "morris"), default="sobol",
+    p.add_argument("--method", choices=METHODS, default="sobol",
                    help="sobol (default): first-order and total indices, n (d + 2) parameter "
                    "sets; morris: screening, r (d + 1) sets")
     p.add_argument("--samples", type=positive_int, default=None,
@@ -72,7 +72,8 @@ def _print(data: dict, top: int = 8) -> None:
 
 
 def main(args, arm: Callable[[], None]) -> int:
-    from ipsim.report.sensitivity import CACHE, write_sensitivity
+    from ipsim import api
+    from ipsim.report.sensitivity import CACHE
     from ipsim.scenario.variants import load_runnable
     from ipsim.study import sensitivity, sensitivity_plan
 
@@ -80,11 +81,9 @@ def main(args, arm: Callable[[], None]) -> int:
     arm()
     scenario = load_runnable(args.scenario)
     warn(scenario)
-    fs = sensitivity.factors(scenario)   # refuses a scenario without uncertain parameters
-    seed_ = scenario.seed if args.seed is None else args.seed
+    d = len(sensitivity.factors(scenario))   # refuses a scenario without uncertain parameters
     samples = args.samples or DEFAULT_SAMPLES[args.method]
     out = output_folder(args.out, (scenario.name, "sensitivity"), "sensitivity", (CACHE,))
-    d = len(fs)
     cost = sensitivity_plan.plan(args.method, samples, args.paths_per_sample, d,
                                  scenario.horizon_months, len(scenario.targets) + 1,
                                  workers=args.workers)   # refuses unreasonable sizes
@@ -94,26 +93,18 @@ def main(args, arm: Callable[[], None]) -> int:
               f"{sensitivity_plan.duration(cost.seconds)} on {cost.workers} worker(s)",
               file=sys.stderr)
     bar = progress_bar(cost.sets, args.quiet, unit="set")
-    cache = sensitivity.cache_for(out / CACHE, scenario, fs, seed_, args.paths_per_sample)
-    if args.no_cache:
-        cache.get = lambda task: None     # run every task again, still storing each
-    run = {"workers": args.workers, "dask": args.dask, "progress": checked(bar.update, arm),
-           "cache": cache}
     try:
-        if args.method == "sobol":
-            result = sensitivity.run_sobol(scenario, samples, args.paths_per_sample, seed_,
-                                           **run)
-        else:
-            result = sensitivity.run_morris(scenario, samples, args.paths_per_sample, seed_,
-                                            **run)
-        sensitivity.tornado(result, **run)
+        result = api.sensitivity(scenario, method=args.method, samples=samples,
+                                 paths_per_sample=args.paths_per_sample, seed=args.seed,
+                                 workers=args.workers, dask=args.dask, cache=out / CACHE,
+                                 reuse=not args.no_cache, progress=checked(bar.update, arm))
     finally:
         bar.close()
     arm()
-    data = write_sensitivity(result, out, workers=args.workers, make_plots=not args.no_plots)
+    data = result.write(out, plots=not args.no_plots)
     if not args.quiet:
         _print(data)
-        print(f"results written to {out}/ ({cache.reused} of {cache.reused + cache.stored} "
+        print(f"results written to {out}/ ({result.reused} of {result.reused + result.stored} "
               "tasks reused from the cache)")
     warn_untrusted(data)
     return 0

@@ -15,7 +15,8 @@ from ipsim.report.tables import write_csv, write_json
 from ipsim.runtime.folders import result_folder
 from ipsim.study.trust import MAX_NOISE, MIN_TOP_SHARE, TOL, assess, overall_fix
 
-__all__ = ["sensitivity_data", "write_sensitivity", "sensitivity_figures", "MARKER", "CACHE"]
+__all__ = ["sensitivity_data", "sensitivity_rows", "write_sensitivity", "sensitivity_figures",
+           "MARKER", "CACHE"]
 
 MARKER = "sensitivity.json"
 CACHE = ".cache"
@@ -92,7 +93,9 @@ def sensitivity_data(result, workers: int = 1) -> dict:
     return data
 
 
-def _rows(data: dict) -> list[dict]:
+def sensitivity_rows(data: dict) -> list[dict]:
+    """The rows of ``sensitivity.csv``: one per output and parameter, from
+    :func:`sensitivity_data`."""
     return [{"output": o["output"], "output_trusted": o["trust"]["trusted"], **p}
             for o in data["outputs"] for p in o["parameters"]]
 
@@ -160,7 +163,7 @@ def write_sensitivity(result, out: str | Path, *, workers: int = 1,
     data = sensitivity_data(result, workers)
     with result_folder(out, "sensitivity", (CACHE,)) as stage:
         write_json(stage / MARKER, data)
-        write_csv(stage / "sensitivity.csv", _rows(data))
+        write_csv(stage / "sensitivity.csv", sensitivity_rows(data))
         if make_plots:
             _plots(data, stage)
     return data

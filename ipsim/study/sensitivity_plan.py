@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from ipsim.errors import ArgumentError
 from ipsim.runtime import resources
 
-__all__ = ["Plan", "plan", "sets_of", "MIN_SAMPLES", "TASK_PATHS", "CALL_SECONDS"]
+__all__ = ["Plan", "plan", "sets_of", "METHODS", "DEFAULT_SAMPLES", "MIN_SAMPLES",
+           "TASK_PATHS", "CALL_SECONDS"]
+
+METHODS = ("sobol", "morris")
+"""Sobol' indices (first-order and total) and Morris screening."""
+
+DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}
+"""Base samples of Sobol' indices (a power of 2) and trajectories of Morris screening."""
 
 MIN_SAMPLES = {"sobol": 8, "morris": 2}
 """Fewest base samples (Sobol': the bootstrap resamples them) or trajectories (Morris:
