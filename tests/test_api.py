@@ -127,16 +127,6 @@ def test_arguments_are_checked_by_name():
         ipsim.compare(DEFAULT_SCENARIO, ["nope"], paths=64)
 
 
-HISTORY = """# made-up figures for a test: counts per year, yuan per year
-year,applications,transfers,turnover,pledge_amount,pledge_projects,invention_stock
-2015,20000,4000,1.0e10,1.0e9,80,60000
-2016,22000,4500,1.2e10,1.1e9,90,64000
-2017,24500,4900,1.4e10,,100,
-2018,26000,5600,1.5e10,1.4e9,110,72000
-2019,29000,6100,1.8e10,1.5e9,125,76000
-"""
-
-
 def _json_without_times(path):
     data = json.loads(path.read_text(encoding="utf-8"))
     for key in ("created_utc", "elapsed_s"):
@@ -149,7 +139,7 @@ def test_calibrate_backtest_and_sensitivity_give_the_command_lines_files(tmp_pat
     the same estimates, scored points and indices (times aside), and the API's tables are
     the files' rows."""
     history = tmp_path / "city.csv"
-    history.write_text(HISTORY, encoding="utf-8")
+    history.write_bytes((ROOT / "tests" / "data" / "calib" / "city.csv").read_bytes())
     scenario = str(DEFAULT_SCENARIO)
 
     assert main(["calibrate", str(history), "--scenario", scenario, "--out",

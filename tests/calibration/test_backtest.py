@@ -56,20 +56,14 @@ def test_backtest_coverage_of_the_90_band_is_nominal_on_simulated_places():
     assert abs(rate - 0.9) <= 3 * se, (rate, se)
 
 
-HISTORY = """# made-up figures for a test: counts per year, yuan per year
-year,applications,transfers,turnover,pledge_amount,pledge_projects,invention_stock
-2015,20000,4000,1.0e10,1.0e9,80,60000
-2016,22000,4500,1.2e10,1.1e9,90,64000
-2017,24500,4900,1.4e10,,100,
-2018,26000,5600,1.5e10,1.4e9,110,72000
-2019,29000,6100,1.8e10,1.5e9,125,76000
-"""
+HISTORY = ROOT / "tests" / "data" / "calib" / "city.csv"
+"""A made-up city's yearly figures, 2015-2019 (two cells empty)."""
 
 
 @pytest.fixture()
 def history_file(tmp_path):
     path = tmp_path / "city.csv"
-    path.write_text(HISTORY, encoding="utf-8")
+    path.write_bytes(HISTORY.read_bytes())
     return path
 
 
