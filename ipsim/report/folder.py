@@ -9,7 +9,7 @@ file, the key and what is allowed.
 
 :func:`read_results` finds the results present: a run (``summary.json``) and, inside the
 run's folder or given directly, ``compare/``, ``sweep/``, ``sensitivity/``,
-``calibration/``, ``backtest/``, ``drivers/`` and ``optimise/``.
+``calibration/``, ``backtest/``, ``drivers/``, ``optimise/`` and ``goal/``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ MAX_TEXT = 4000
 KINDS = {"run": ("", "summary.json"), "compare": ("compare", "comparison.json"),
          "sweep": ("sweep", "sweep.json"), "sensitivity": ("sensitivity", "sensitivity.json"),
          "backtest": ("backtest", "backtest.json"), "drivers": ("drivers", "drivers.json"),
-         "optimise": ("optimise", "optimise.json")}
+         "optimise": ("optimise", "optimise.json"), "goal": ("goal", "goal.json")}
 """Result kind -> (sub-folder of a run's folder, marker file)."""
 
 
@@ -271,7 +271,7 @@ def read_results(root: str | Path) -> Results:
                                       ("indicator", "year", "mean", "q05", "q25", "q50",
                                        "q75", "q95"))
         res.images["commit"] = sorted(p for p in run.glob("commit_*.png") if _png(root, p))
-    for kind in ("drivers", "optimise"):
+    for kind in ("drivers", "optimise", "goal"):
         if kind in res.folders:
             res.images[kind] = sorted(p for p in res.folders[kind].glob("*.png")
                                       if _png(root, p))
@@ -292,5 +292,6 @@ def read_results(root: str | Path) -> Results:
             res.calibrations.append((path, node, text))
     if not res.json and not res.calibrations:
         raise ResultError(f"{root}: holds no ipsim result (summary.json, compare/, sweep/, "
-                          "sensitivity/, calibration/, backtest/, drivers/ or optimise/)")
+                          "sensitivity/, calibration/, backtest/, drivers/, optimise/ or "
+                          "goal/)")
     return res

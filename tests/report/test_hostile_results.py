@@ -54,6 +54,8 @@ CASES = {
     "sensitivity index text": ("sensitivity/sensitivity.json", lambda p: _edit(
         p, _set(["outputs", -1, "parameters", 0, "S1"], "big")),
         "sensitivity.json: outputs[10].parameters[0].S1"),
+    "goal answer text": ("goal/goal.json", lambda p: _edit(p, _set(["reached"], "yes")),
+                         "goal.json: reached: must be true or false"),
     "bad CSV number": ("indicators.csv", lambda p: p.write_text(
         p.read_text(encoding="utf-8-sig").replace(",", ",abc,", 1).replace(
             "\n", "\n", 1), encoding="utf-8"), "indicators.csv: line"),

@@ -58,6 +58,29 @@ def test_no_section_for_an_absent_result(study_copy):
     assert "McNemar" not in text and "Sobol" not in text
 
 
+def _goal_paragraph(study, lang: str) -> str:
+    text = render_html(build_report(study, lang))
+    section = text[text.index('id="goal"'):]
+    return section[:section.index("</section>")]
+
+
+def test_goal_section_says_the_answer_in_both_languages(study_copy):
+    """The goal search's answer in words: the least value when it is reached (the study's
+    0.3 odds), the best value and its bound when it is not, in English and Chinese."""
+    data = json.loads((study_copy / "goal" / "goal.json").read_text(encoding="utf-8"))
+    assert data["reached"]
+    en, zh = _goal_paragraph(study_copy, "en"), _goal_paragraph(study_copy, "zh")
+    assert "must be at least" in en and "30.0 %" in en and "1,000 fresh paths" in en
+    assert "须至少为" in zh and "风险补偿资金池" in zh and "30.0%" in zh
+    data.update(reached=False, value=None,
+                best={"value": 0.4, "successes": 1, "probability": 0.25, "lower_bound": 0.2})
+    (study_copy / "goal" / "goal.json").write_text(json.dumps(data), encoding="utf-8")
+    en, zh = _goal_paragraph(study_copy, "en"), _goal_paragraph(study_copy, "zh")
+    assert "not reached anywhere from 0.0 % to 100.0 %" in en
+    assert "the best is 25.0 % at 40.0 %" in en
+    assert "均未达到" in zh and "最高为 25.0%" in zh
+
+
 def test_one_command_folder_alone(study, tmp_path):
     """A comparison folder given directly: its section and the reproduction block only."""
     out = tmp_path / "compare.html"

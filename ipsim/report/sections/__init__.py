@@ -26,7 +26,8 @@ def build_document(results: Results, lang: str = "en") -> Document:
         sections += [run.summary(ctx), run.figures(ctx)]
     builders = [("compare", compare.section), ("sweep", sweep.section),
                 ("sensitivity", sensitivity.section), ("drivers", extra.drivers),
-                ("optimise", extra.optimise), ("calibration", extra.calibration),
+                ("optimise", extra.optimise), ("goal", extra.goal),
+                ("calibration", extra.calibration),
                 ("backtest", extra.backtest)]
     sections += [build(ctx) for kind, build in builders if results.has(kind)]
     sections += reference.sections(ctx)

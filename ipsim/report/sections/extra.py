@@ -1,5 +1,6 @@
-"""Calibration, backtest, and the results of commands whose own sections are still to come
-(drivers, optimise): shown generically, as their tables and their PNG figures."""
+"""Calibration, backtest, the goal search's answer, and the results of commands whose own
+sections are still to come (drivers, optimise): shown generically, as their tables and
+their PNG figures."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ipsim.report.document import Column, Image, Paragraph, Section, Table, inte
 from ipsim.report.folder import Node
 from ipsim.report.sections.context import Context
 
-__all__ = ["calibration", "backtest", "drivers", "optimise", "generic_tables"]
+__all__ = ["calibration", "backtest", "drivers", "optimise", "goal", "generic_tables"]
 
 _SHA = re.compile(r"sha256 ([0-9a-f]{64})")
 MAX_ROWS = 500
@@ -126,3 +127,36 @@ def drivers(ctx: Context) -> Section:
 
 def optimise(ctx: Context) -> Section:
     return _generic(ctx, "optimise")
+
+
+def _goal_answer(ctx: Context, doc: Node) -> str:
+    """The answer of ``goal.json`` in words: the least lever value that gives the target its
+    odds, or the best the range offers."""
+    w, lang = ctx.w, ctx.lang
+    key = doc["lever"].str()
+
+    def value(node: Node) -> str:
+        v = node.num()
+        return num.yuan(v, lang) if key == "policy.budget" else num.percent(v, lang)
+
+    tid = doc["target"].str()
+    words = {"target": ctx.label(tid, tid),
+             "lever": ctx.lever(key.removeprefix("policy.allocation.")),
+             "probability": num.percent(doc["probability"].prob(), lang)}
+    if doc["reached"].bool():
+        return w("goal.reached", **words, verify=num.count(doc["verify_paths"].int(), lang),
+                 value=value(doc["value"]), tolerance=value(doc["tolerance"]))
+    low, high = doc["range"][0], doc["range"][1]
+    best = doc.get("best")
+    if best is None:
+        return w("goal.unreached", **words, low=value(low), high=value(high))
+    return w("goal.unreached_best", **words, low=value(low), high=value(high),
+             best=num.percent(best["probability"].prob(), lang), value=value(best["value"]),
+             bound=num.percent(best["lower_bound"].prob(), lang))
+
+
+def goal(ctx: Context) -> Section:
+    """The goal search: its answer in words, then its tables and figure."""
+    section = _generic(ctx, "goal")
+    section.blocks.insert(1, Paragraph(_goal_answer(ctx, ctx.doc("goal"))))
+    return section
