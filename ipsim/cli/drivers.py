@@ -59,13 +59,15 @@ def print_drivers(data: dict) -> None:
         print(f"  PRIM: {pr.get('rule', pr.get('skipped'))}")
 
 
-def check_drivers(scenario, out: Path) -> None:
-    """Refuse, before the run, a scenario without uncertain parameters or a bad folder."""
+def check_drivers(scenario, out: Path | None = None) -> None:
+    """Refuse, before the run, a scenario without uncertain parameters or a bad folder
+    ``out`` (None: checked already, by :func:`ipsim.cli.options.output_folder`)."""
     from ipsim.runtime.folders import check_out
     from ipsim.study.sensitivity import factors
 
     factors(scenario)
-    check_out(out, "drivers")
+    if out is not None:
+        check_out(out, "drivers")
 
 
 def write_and_print(result, out: Path, args, arm: Callable[[], None]) -> dict:
@@ -94,7 +96,7 @@ def main(args, arm: Callable[[], None]) -> int:
     scenario = api.load_runnable(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     out = output_folder(args.out, (scenario.name, "drivers"), "drivers")
-    check_drivers(scenario, out)
+    check_drivers(scenario)
     keep = min(args.keep_paths, args.paths)
     result = simulated(args, arm, lambda **o: api.run(scenario, seed=seed, keep_paths=keep,
                                                       **o))
