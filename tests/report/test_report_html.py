@@ -79,6 +79,11 @@ def test_goal_section_says_the_answer_in_both_languages(study_copy):
     assert "not reached anywhere from 0.0 % to 100.0 %" in en
     assert "the best is 25.0 % at 40.0 %" in en
     assert "均未达到" in zh and "最高为 25.0%" in zh
+    data.update(reached=True, lever="policy.budget", value=1.5e8, tolerance=5e6, best=None)
+    (study_copy / "goal" / "goal.json").write_text(json.dumps(data), encoding="utf-8")
+    en, zh = _goal_paragraph(study_copy, "en"), _goal_paragraph(study_copy, "zh")
+    assert "The programme budget" in en and "150 million yuan" in en
+    assert "项目总预算" in zh and "1.5 亿元" in zh
 
 
 def test_one_command_folder_alone(study, tmp_path):

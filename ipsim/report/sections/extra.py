@@ -141,7 +141,7 @@ def _goal_answer(ctx: Context, doc: Node) -> str:
 
     tid = doc["target"].str()
     words = {"target": ctx.label(tid, tid),
-             "lever": ctx.lever(key.removeprefix("policy.allocation.")),
+             "lever": ctx.lever(key.rsplit(".", 1)[-1]),   # a share, fast track, budget
              "probability": num.percent(doc["probability"].prob(), lang)}
     if doc["reached"].bool():
         return w("goal.reached", **words, verify=num.count(doc["verify_paths"].int(), lang),
