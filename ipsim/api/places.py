@@ -185,7 +185,7 @@ class BacktestResult:
 
 
 def backtest(history: HistoryLike, scenario: BaseLike, *, origins: Sequence[int] | None = None,
-             paths: int = 4096, seed: int | None = None, level: float = 0.9,
+             paths: int = 4096, seed: int | None = None, level: float = LEVEL,
              prior: str = "none", during_programme: bool = False, workers: int = 1,
              progress: Callable[[int], None] | None = None) -> BacktestResult:
     """Calibrate on the years up to each origin, simulate the years after it, and score the
