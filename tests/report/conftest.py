@@ -1,6 +1,6 @@
 """One small study, built once per test session: a run, a comparison, a sweep, a sensitivity
-analysis, a goal search, a calibration and a backtest of the default scenario (a few thousand
-paths, no plots: the report draws its own), and its reports in both languages."""
+analysis, its drivers, a goal search, a calibration and a backtest of the default scenario (a
+few thousand paths, no plots: the report draws its own), and its reports in both languages."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from tests.conftest import DEFAULT_SCENARIO, run_cli
 
 HISTORY = Path(__file__).resolve().parents[2] / "ipsim" / "data" / "national.csv"
-SECTIONS_ALL = ["summary", "figures", "compare", "sweep", "sensitivity", "goal", "calibration",
-                "backtest", "assumptions", "reproduce"]
+SECTIONS_ALL = ["summary", "figures", "compare", "sweep", "sensitivity", "drivers", "goal",
+                "calibration", "backtest", "assumptions", "reproduce"]
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +30,8 @@ def study(tmp_path_factory) -> Path:
          "interest_subsidy", "--paths", "1000", "--out", str(out / "sweep"), *quiet],
         ["sensitivity", s, "--samples", "8", "--paths-per-sample", "32", "--out",
          str(out / "sensitivity"), *quiet],
+        ["drivers", s, "--paths", "2000", "--keep-paths", "2000", "--out",
+         str(out / "drivers"), *quiet],
         ["goal", s, "--target", "pledge_amount", "--probability", "0.3", "--lever",
          "policy.allocation.risk_pool", "--balance", "interest_subsidy", "--paths", "500",
          "--verify-paths", "1000", "--grid", "5", "--refine", "2", "--out", str(out / "goal"),

@@ -54,6 +54,9 @@ CASES = {
     "sensitivity index text": ("sensitivity/sensitivity.json", lambda p: _edit(
         p, _set(["outputs", -1, "parameters", 0, "S1"], "big")),
         "sensitivity.json: outputs[10].parameters[0].S1"),
+    "drivers strongest unknown": ("drivers/drivers.json", lambda p: _edit(
+        p, _set(["outputs", 0, "strongest", 0], "nope")),
+        "drivers.json: outputs[0].strongest[0]: must name one of the output's inputs"),
     "goal answer text": ("goal/goal.json", lambda p: _edit(p, _set(["reached"], "yes")),
                          "goal.json: reached: must be true or false"),
     "bad CSV number": ("indicators.csv", lambda p: p.write_text(

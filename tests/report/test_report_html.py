@@ -86,6 +86,25 @@ def test_goal_section_says_the_answer_in_both_languages(study_copy):
     assert "项目总预算" in zh and "1.5 亿元" in zh
 
 
+def test_drivers_section_says_what_goes_with_failure_in_both_languages(study):
+    """All targets first, each output's strongest inputs in words and in the table (a row
+    an input), the PRIM box as bounds, in English and in Chinese."""
+    data = json.loads((study / "drivers" / "drivers.json").read_text(encoding="utf-8"))
+    outputs = [o for o in data["outputs"] if "skipped" not in o]
+    for lang, all_label, strongest in (("en", "All targets at once", "the strongest inputs are"),
+                                       ("zh", "全部目标同时达成", "影响最大的输入为")):
+        text = render_html(build_report(study, lang))
+        section = text[text.index('id="drivers"'):]
+        section = section[:section.index("</section>")]
+        assert section.count(strongest) == len(outputs), lang
+        first = section.index(strongest)
+        assert all_label in section[:first] and all_label not in section[:section.index("<p>")]
+        body = section[section.index("<tbody>"):]
+        assert body.count("<tr>") == sum(len(o["strongest"]) for o in outputs), lang
+        bounds = sum(len(o["prim"].get("box") or ()) for o in outputs)
+        assert section.count("≤") + section.count("≥") >= bounds > 0, lang
+
+
 def test_one_command_folder_alone(study, tmp_path):
     """A comparison folder given directly: its section and the reproduction block only."""
     out = tmp_path / "compare.html"

@@ -18,14 +18,22 @@ __all__ = ["build_document", "Context"]
 
 def build_document(results: Results, lang: str = "en") -> Document:
     """The report of ``results`` in ``lang`` (``en`` or ``zh``)."""
-    from ipsim.report.sections import compare, extra, reference, run, sensitivity, sweep
+    from ipsim.report.sections import (
+        compare,
+        drivers,
+        extra,
+        reference,
+        run,
+        sensitivity,
+        sweep,
+    )
 
     ctx = Context(results, lang)
     sections = []
     if results.has("run"):
         sections += [run.summary(ctx), run.figures(ctx)]
     builders = [("compare", compare.section), ("sweep", sweep.section),
-                ("sensitivity", sensitivity.section), ("drivers", extra.drivers),
+                ("sensitivity", sensitivity.section), ("drivers", drivers.section),
                 ("optimise", extra.optimise), ("goal", extra.goal),
                 ("calibration", extra.calibration),
                 ("backtest", extra.backtest)]

@@ -1,6 +1,5 @@
-"""Calibration, backtest, the goal search's answer, and the results of commands whose own
-sections are still to come (drivers, optimise): shown generically, as their tables and
-their PNG figures."""
+"""Calibration, backtest, the goal search's answer, and the results of a command whose own
+section is still to come (optimise): shown generically, as its tables and its PNG figures."""
 
 from __future__ import annotations
 
@@ -11,7 +10,7 @@ from ipsim.report.document import Column, Image, Paragraph, Section, Table, inte
 from ipsim.report.folder import Node
 from ipsim.report.sections.context import Context
 
-__all__ = ["calibration", "backtest", "drivers", "optimise", "goal", "generic_tables"]
+__all__ = ["calibration", "backtest", "optimise", "goal", "generic_tables"]
 
 _SHA = re.compile(r"sha256 ([0-9a-f]{64})")
 MAX_ROWS = 500
@@ -119,10 +118,6 @@ def _generic(ctx: Context, kind: str) -> Section:
     for png in ctx.results.images.get(kind, []):
         blocks.append(Image(png.read_bytes(), w("figure.written", file=png.name)))
     return Section(kind, w(f"section.{kind}"), blocks)
-
-
-def drivers(ctx: Context) -> Section:
-    return _generic(ctx, "drivers")
 
 
 def optimise(ctx: Context) -> Section:
