@@ -89,9 +89,8 @@ def main(args, arm: Callable[[], None]) -> int:
                                                           "the history": args.history}))
     result = api.calibrate(history, base, level=args.level, prior=args.prior,
                            during_programme=args.during_programme)
-    result.scenario()   # validate before writing
     arm()
-    result.write(out)
+    result.write(out)   # validates the calibrated scenario before it writes anything
     if not args.quiet:
         print_estimates(result.calibration)
         print(f"written {out} (run it with: ipsim run {out})")
